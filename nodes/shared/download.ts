@@ -1,0 +1,208 @@
+import { Readable } from 'node:stream';
+
+import type { BinaryHelperFunctions, IBinaryData } from 'n8n-workflow';
+import { NodeApiError, NodeError, NodeOperationError, sleep } from 'n8n-workflow';
+
+import { ApiClient } from './http/client';
+import type { RequestContext, StreamResponse } from './http/client';
+import type { ProviderProfile } from './http/errors';
+import { redactUrl } from './http/redact';
+import { DEFAULT_RETRY, backoffDelay, errorCode, isRetryableNetworkError } from './http/retry';
+import { extensionForMimeType, isGenericMimeType, sniffMimeType } from './mime';
+
+export type DownloadContext = RequestContext & { helpers: Pick<BinaryHelperFunctions, 'prepareBinaryData'> };
+
+export interface DownloadOptions {
+	/** File name without extension; the extension follows the mime type. */
+	baseName: string;
+	/** What the link is, for messages: "EyeQuant map", "the URL". */
+	source: string;
+	maxBytes?: number;
+	timeoutMs?: number;
+	/** Attempts in all, for the request and for a body that breaks off. */
+	tries?: number;
+	itemIndex?: number;
+}
+
+const SNIFF_BYTES = 64;
+
+/**
+ * Streams a URL straight into n8n's binary data (never the whole file in memory). No auth header
+ * is sent. An expired presigned link (403 "Request has expired", 410) fails with a message that
+ * says so and when; an empty body or one over `maxBytes` fails instead of storing a broken file.
+ */
+export async function downloadToBinary(
+	context: DownloadContext,
+	url: string,
+	options: DownloadOptions,
+): Promise<IBinaryData> {
+	const tries = Math.max(1, options.tries ?? DEFAULT_RETRY.maxTries);
+	const client = new ApiClient(context, {
+		provider: linkProfile(options.source, url),
+		timeoutMs: options.timeoutMs,
+		retry: { maxTries: tries },
+	});
+	const signal = context.getExecutionCancelSignal?.();
+	for (let attempt = 0; ; attempt++) {
+		const response = await client.send({ method: 'GET', url, itemIndex: options.itemIndex });
+		const declared = Number(response.headers['content-length']);
+		if (options.maxBytes !== undefined && declared > options.maxBytes) {
+			response.body.destroy();
+			throw tooLarge(context, options, response.displayUrl, declared);
+		}
+		let failure: unknown;
+		try {
+			return await storeBody(context, response, options);
+		} catch (error) {
+			failure = error;
+		}
+		if (failure instanceof NodeError) throw failure;
+		if (attempt + 1 >= tries || !isRetryableNetworkError(failure, true)) {
+			throw brokenOff(context, options, response.displayUrl, failure, attempt + 1);
+		}
+		const wait = backoffDelay(attempt, DEFAULT_RETRY);
+		context.logger.warn(
+			`${options.source} ${response.displayUrl} broke off (${errorCode(failure) ?? 'error'}); retrying in ${wait} ms`,
+		);
+		await sleep(wait, signal).catch(() => {
+			throw new NodeOperationError(context.getNode(), 'The download was cancelled', { itemIndex: options.itemIndex });
+		});
+	}
+}
+
+async function storeBody(context: DownloadContext, response: StreamResponse, options: DownloadOptions): Promise<IBinaryData> {
+	const { head, stream } = await peek(response.body, SNIFF_BYTES, (received) =>
+		options.maxBytes !== undefined && received > options.maxBytes
+			? tooLarge(context, options, response.displayUrl, received)
+			: undefined,
+	);
+	if (head.length === 0) {
+		throw new NodeApiError(
+			context.getNode(),
+			{ url: response.displayUrl },
+			{
+				message: `${options.source} answered with an empty file`,
+				description: `${response.displayUrl} returned 0 bytes, so nothing was stored. Check that the link points at a file.`,
+				itemIndex: options.itemIndex,
+			},
+		);
+	}
+	const headerType = contentType(response.headers['content-type']);
+	const mimeType =
+		headerType && !isGenericMimeType(headerType) ? headerType : (sniffMimeType(head) ?? 'application/octet-stream');
+	const extension = extensionForMimeType(mimeType);
+	const fileName = extension ? `${options.baseName}.${extension}` : options.baseName;
+	return await context.helpers.prepareBinaryData(stream, fileName, mimeType);
+}
+
+/** True for the error `downloadToBinary` throws when a presigned link has expired. */
+export function isExpiredLinkError(error: unknown): boolean {
+	return error instanceof NodeApiError && error.message.startsWith('The link expired');
+}
+
+function linkProfile(source: string, url: string): ProviderProfile {
+	return {
+		name: source,
+		explain(status, error) {
+			const expiredS3 = status === 403 && /expired/i.test(`${error.code ?? ''} ${error.message ?? ''}`);
+			if (status !== 410 && !expiredS3) return undefined;
+			const when = expiryOf(url);
+			return {
+				message: `The link expired${when ? ` at ${when}` : ''}: ${redactUrl(url)}`,
+				hint: `${source} links stop working after a while (EyeQuant keeps results for one hour after an analysis finishes). Nothing was stored. Download results as soon as they are ready, e.g. with "Download Outputs" on Wait for Completion or the Visual AI Trigger, or run the job again.`,
+			};
+		},
+	};
+}
+
+/** When a presigned S3 or GCS URL stops working, read from its query string (no signature shown). */
+export function expiryOf(url: string): string | undefined {
+	try {
+		const query = new URL(url).searchParams;
+		const date = query.get('X-Amz-Date') ?? query.get('X-Goog-Date');
+		const seconds = Number(query.get('X-Amz-Expires') ?? query.get('X-Goog-Expires'));
+		if (!date || !Number.isFinite(seconds)) return undefined;
+		const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(date);
+		if (!match) return undefined;
+		const [, y, mo, d, h, mi, s] = match;
+		const start = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+		return new Date(start + seconds * 1000).toISOString();
+	} catch {
+		return undefined;
+	}
+}
+
+function contentType(header: string | string[] | undefined): string | undefined {
+	const value = Array.isArray(header) ? header[0] : header;
+	return value?.split(';')[0].trim() || undefined;
+}
+
+/**
+ * Reads the first bytes of a body for sniffing and hands back a stream of the whole body; `check`
+ * sees the running byte count and may end the stream with an error (size limits).
+ */
+async function peek(
+	body: Readable,
+	bytes: number,
+	check: (received: number) => Error | undefined,
+): Promise<{ head: Buffer; stream: Readable }> {
+	const iterator: AsyncIterator<Buffer> = body[Symbol.asyncIterator]();
+	const first: Buffer[] = [];
+	let received = 0;
+	let ended = false;
+	while (received < bytes) {
+		const next = await iterator.next();
+		if (next.done) {
+			ended = true;
+			break;
+		}
+		first.push(next.value);
+		received += next.value.length;
+	}
+	const head = Buffer.concat(first);
+	async function* rest(): AsyncGenerator<Buffer> {
+		let total = head.length;
+		const early = check(total);
+		if (early) throw early;
+		if (head.length > 0) yield head;
+		if (ended) return;
+		for (;;) {
+			const next = await iterator.next();
+			if (next.done) return;
+			total += next.value.length;
+			const failure = check(total);
+			if (failure) {
+				body.destroy();
+				throw failure;
+			}
+			yield next.value;
+		}
+	}
+	return { head, stream: Readable.from(rest(), { objectMode: false }) };
+}
+
+function tooLarge(context: DownloadContext, options: DownloadOptions, displayUrl: string, bytes: number): NodeOperationError {
+	return new NodeOperationError(context.getNode(), `${options.source} is larger than the limit of ${options.maxBytes} bytes`, {
+		itemIndex: options.itemIndex,
+		description: `${displayUrl} has at least ${bytes} bytes. Raise "Max File Size" if this file is expected.`,
+	});
+}
+
+function brokenOff(
+	context: DownloadContext,
+	options: DownloadOptions,
+	displayUrl: string,
+	cause: unknown,
+	tries: number,
+): NodeApiError {
+	const code = errorCode(cause) ?? 'error';
+	return new NodeApiError(
+		context.getNode(),
+		{ url: displayUrl, code },
+		{
+			message: `The download of ${options.source} broke off (${code})`,
+			description: `${displayUrl} stopped sending before the file was complete, ${tries} time(s). Nothing was stored for it. Try again later.`,
+			itemIndex: options.itemIndex,
+		},
+	);
+}

@@ -1,0 +1,152 @@
+import type { INode, JsonObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+import { redactText, redactUrl } from './redact';
+import { errorCode } from './retry';
+
+export interface ProviderError {
+	code?: string;
+	message?: string;
+}
+
+/** What a node knows about one provider's errors beyond the shape of its error bodies. */
+export interface ProviderProfile {
+	name: string;
+	/** A better message and what to do, for a status/code pair this provider documents. */
+	explain?(status: number, error: ProviderError): { message?: string; hint?: string } | undefined;
+}
+
+/**
+ * Reads every documented error body shape: `{error:{code,message}}` (EyeQuant), `{detail}` (Pique,
+ * also FastAPI's 422 list), `{error: "..."}` (Image Forge), `{success:false,msg}` (EyeQuant summaries)
+ * and S3/GCS XML `<Code>`/`<Message>`.
+ */
+export function readProviderError(body: unknown, text: string): ProviderError {
+	if (body && typeof body === 'object' && !Array.isArray(body)) {
+		const record = body as Record<string, unknown>;
+		const error = record.error;
+		if (error && typeof error === 'object') {
+			const nested = error as Record<string, unknown>;
+			return { code: asString(nested.code), message: asString(nested.message) };
+		}
+		if (typeof error === 'string') return { message: error };
+		if (typeof record.detail === 'string') return { message: record.detail };
+		if (Array.isArray(record.detail)) return { message: describeValidationDetail(record.detail) };
+		if (typeof record.msg === 'string') return { code: asString(record.code), message: record.msg };
+		if (typeof record.message === 'string') return { code: asString(record.code), message: record.message };
+	}
+	const xmlCode = /<Code>([^<]*)<\/Code>/.exec(text)?.[1];
+	if (xmlCode) return { code: xmlCode, message: /<Message>([^<]*)<\/Message>/.exec(text)?.[1] };
+	const plain = text.trim();
+	return plain ? { message: plain.slice(0, 300) } : {};
+}
+
+function asString(value: unknown): string | undefined {
+	return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function describeValidationDetail(detail: unknown[]): string {
+	return detail
+		.map((entry) => {
+			if (!entry || typeof entry !== 'object') return String(entry);
+			const { loc, msg } = entry as { loc?: unknown; msg?: unknown };
+			const where = Array.isArray(loc) ? loc.join('.') : '';
+			return where ? `${where}: ${String(msg)}` : String(msg);
+		})
+		.join('; ');
+}
+
+const STATUS_HINTS: Record<number, string> = {
+	400: 'The provider rejected the request as invalid: check the node parameters named in the message.',
+	401: 'The credential was refused: check the API key (or client id and secret) and the base URL in the credential.',
+	402: 'The account has too few credits for this request: top up, or process fewer images per run.',
+	403: 'The credential is not allowed to do this: check that the key is active and has access.',
+	404: 'Nothing exists under that id for this account: check the id, and that the credential is the account that created it.',
+	409: 'The resource is in a state that does not allow this yet: wait and try again.',
+	410: 'The resource has expired at the provider and cannot be retrieved any more.',
+	413: 'The request is too large: send fewer or smaller images.',
+	422: 'The provider rejected a parameter: check the fields named in the message.',
+	429: 'The provider is rate limiting this account: lower the concurrency option, or wait and run again.',
+};
+
+function hintFor(status: number): string {
+	if (STATUS_HINTS[status]) return STATUS_HINTS[status];
+	if (status >= 500) return 'The provider failed on its side; this is usually temporary, so try again in a few minutes.';
+	return 'The provider refused the request.';
+}
+
+export interface HttpErrorInput {
+	provider: ProviderProfile;
+	node: INode;
+	status: number;
+	body: unknown;
+	text: string;
+	url: string;
+	secrets: readonly string[];
+	itemIndex?: number;
+	/** Extra sentence, e.g. how many tries were made. */
+	note?: string;
+}
+
+export function httpError(input: HttpErrorInput): NodeApiError {
+	const { provider, status, secrets } = input;
+	const error = readProviderError(input.body, input.text);
+	const explained = provider.explain?.(status, error);
+	const code = error.code ? ` ${error.code}` : '';
+	const detail = explained?.message ?? error.message ?? `HTTP ${status}`;
+	const message = redactText(`${provider.name} error ${status}${code}: ${detail}`, secrets);
+	const hint = [explained?.hint ?? hintFor(status), input.note].filter(Boolean).join(' ');
+	const response: JsonObject = {
+		provider: provider.name,
+		httpCode: String(status),
+		url: redactUrl(input.url),
+		...(error.code ? { code: error.code } : {}),
+		...(error.message ? { message: redactText(error.message, secrets) } : {}),
+	};
+	return new NodeApiError(input.node, response, {
+		message,
+		description: redactText(hint, secrets),
+		httpCode: String(status),
+		itemIndex: input.itemIndex,
+	});
+}
+
+export function networkError(input: {
+	provider: ProviderProfile;
+	node: INode;
+	url: string;
+	cause: unknown;
+	secrets: readonly string[];
+	itemIndex?: number;
+	note?: string;
+}): NodeApiError {
+	const code = errorCode(input.cause) ?? 'NETWORK_ERROR';
+	const reason = NETWORK_REASONS[code] ?? (input.cause instanceof Error ? input.cause.message : String(input.cause));
+	const where = redactUrl(input.url);
+	const message = redactText(`${input.provider.name} could not be reached (${code}): ${reason}`, input.secrets);
+	const hint = [
+		code.includes('TIMEOUT')
+			? 'The provider did not answer in time. Raise the timeout option, or try again later.'
+			: `Check the base URL in the credential (${where}) and that this n8n can reach it, including any HTTP(S)_PROXY settings.`,
+		input.note,
+	]
+		.filter(Boolean)
+		.join(' ');
+	return new NodeApiError(
+		input.node,
+		{ provider: input.provider.name, code, url: where },
+		{ message, description: redactText(hint, input.secrets), itemIndex: input.itemIndex },
+	);
+}
+
+const NETWORK_REASONS: Record<string, string> = {
+	ECONNREFUSED: 'the connection was refused',
+	ECONNRESET: 'the connection was reset',
+	UND_ERR_SOCKET: 'the connection closed unexpectedly',
+	ENOTFOUND: 'the host name could not be resolved',
+	EAI_AGAIN: 'the host name could not be resolved right now',
+	UND_ERR_CONNECT_TIMEOUT: 'connecting timed out',
+	UND_ERR_HEADERS_TIMEOUT: 'no answer arrived before the timeout',
+	UND_ERR_BODY_TIMEOUT: 'the answer stopped arriving before it was complete',
+	ETIMEDOUT: 'the connection timed out',
+};
