@@ -5,6 +5,7 @@ import { NodeApiError, NodeError, NodeOperationError, sleep } from 'n8n-workflow
 
 import { ApiClient } from './http/client';
 import type { RequestContext, StreamResponse } from './http/client';
+import { apiError } from './http/errors';
 import type { ProviderProfile } from './http/errors';
 import { redactUrl } from './http/redact';
 import { DEFAULT_RETRY, backoffDelay, errorCode, isRetryableNetworkError } from './http/retry';
@@ -196,11 +197,12 @@ function brokenOff(
 	tries: number,
 ): NodeApiError {
 	const code = errorCode(cause) ?? 'error';
-	return new NodeApiError(
+	const message = `The download of ${options.source} broke off (${code})`;
+	return apiError(
 		context.getNode(),
 		{ url: displayUrl, code },
 		{
-			message: `The download of ${options.source} broke off (${code})`,
+			message,
 			description: `${displayUrl} stopped sending before the file was complete, ${tries} time(s). Nothing was stored for it. Try again later.`,
 			itemIndex: options.itemIndex,
 		},

@@ -103,7 +103,7 @@ export function httpError(input: HttpErrorInput): NodeApiError {
 		...(error.code ? { code: error.code } : {}),
 		...(error.message ? { message: redactText(error.message, secrets) } : {}),
 	};
-	return new NodeApiError(input.node, response, {
+	return apiError(input.node, response, {
 		message,
 		description: redactText(hint, secrets),
 		httpCode: String(status),
@@ -132,10 +132,14 @@ export function networkError(input: {
 	]
 		.filter(Boolean)
 		.join(' ');
-	return new NodeApiError(
+	return apiError(
 		input.node,
 		{ provider: input.provider.name, code, url: where },
-		{ message, description: redactText(hint, input.secrets), itemIndex: input.itemIndex },
+		{
+			message,
+			description: redactText(hint, input.secrets),
+			itemIndex: input.itemIndex,
+			},
 	);
 }
 
@@ -150,3 +154,17 @@ const NETWORK_REASONS: Record<string, string> = {
 	UND_ERR_BODY_TIMEOUT: 'the answer stopped arriving before it was complete',
 	ETIMEDOUT: 'the connection timed out',
 };
+
+/**
+ * A NodeApiError that keeps our message: NodeApiError swaps any message mentioning a Node error
+ * code (ECONNRESET, ENOTFOUND, ...) for a generic sentence that drops the provider's name.
+ */
+export function apiError(
+	node: INode,
+	response: JsonObject,
+	options: ConstructorParameters<typeof NodeApiError>[2] & { message: string },
+): NodeApiError {
+	const error = new NodeApiError(node, response, options);
+	error.message = options.message;
+	return error;
+}
