@@ -292,7 +292,7 @@ export class ImageForgeSandbox {
 				for (const [index, id] of ids.entries()) {
 					await sleep(pace / 2, signal);
 					yield sseEvent('progress', { imageId: id, status: 'processing', current: index + 1, total: ids.length }, ++eventId);
-					if (index % 2 === 1) yield { kind: 'comment', text: ': keep-alive\n\n' };
+					yield { kind: 'comment', text: ': keep-alive\n\n' };
 					await sleep(pace / 2, signal);
 					const image = images.get(id);
 					if (!image) {
