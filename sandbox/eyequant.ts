@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 
+import { ByteLru } from './core.ts';
 import type { Core } from './core.ts';
 import { BadJson, BodyTooLarge, isRecord, json, randomHex, readJson, xml } from './http.ts';
 import { inspectImage } from './images.ts';
@@ -75,7 +76,11 @@ export class EyeQuantSandbox {
 	private readonly core: Core;
 	private readonly byScreenshot = new Map<string, Analysis>();
 	private readonly byAnalysis = new Map<string, Analysis>();
-	private readonly mapCache = new Map<string, Buffer>();
+	/** Rendered maps (deterministic, so eviction only costs time): the newest 256 MB. */
+	private readonly mapCache = new ByteLru<Buffer>(256 * 1024 * 1024);
+	/** Analyses whose input bytes are still held (released once the results expired). */
+	private readonly holding = new Set<Analysis>();
+	private lastSweep = 0;
 
 	constructor(core: Core) {
 		this.core = core;
@@ -159,6 +164,7 @@ export class EyeQuantSandbox {
 		};
 		this.byScreenshot.set(analysis.screenshotId, analysis);
 		this.byAnalysis.set(analysis.analysisId, analysis);
+		this.holding.add(analysis);
 		return json(201, { id: analysis.screenshotId });
 	}
 
@@ -327,6 +333,21 @@ export class EyeQuantSandbox {
 			'2. **Reduce competing elements** near the hero area to raise clarity.',
 			`3. **Re-test after changes** (current ${this.scoresLine(a)}).`,
 		].join('\n');
+	}
+
+	/** Releases input bytes and maps of expired analyses (at most once a second). */
+	tick(): void {
+		const now = this.core.clock.now();
+		if (Date.now() - this.lastSweep < 1000 && this.lastSweep !== 0) return;
+		this.lastSweep = Date.now();
+		for (const a of this.holding) {
+			if (now < this.expiresAt(a)) continue;
+			a.image.bytes = Buffer.alloc(0);
+			for (const name of ['attentionMap', 'perceptionMap', 'hotspotsMap', 'clarityMap', 'excitingnessMap']) {
+				this.mapCache.delete(`${a.screenshotId}/${name}`);
+			}
+			this.holding.delete(a);
+		}
 	}
 
 	/** GET/HEAD /s3/eyequant-maps/<screenshotId>/<file> (no auth header: a presigned URL). */

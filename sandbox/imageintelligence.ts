@@ -75,6 +75,8 @@ export class ImageIntelligenceSandbox {
 	private readonly core: Core;
 	private readonly tokens = new Map<string, Token>();
 	private readonly jobs = new Map<string, AskJob>();
+	/** Jobs with a webhook still to send (so the ticker does not walk every job). */
+	private readonly webhookPending = new Set<AskJob>();
 
 	constructor(core: Core) {
 		this.core = core;
@@ -167,6 +169,7 @@ export class ImageIntelligenceSandbox {
 			job.downloaded = true;
 		});
 		this.jobs.set(id, job);
+		if (job.webhookUrl) this.webhookPending.add(job);
 		return json(200, this.view(job));
 	}
 
@@ -287,8 +290,9 @@ export class ImageIntelligenceSandbox {
 
 	/** Sends the webhook of every job that finished (called by the sandbox's ticker). */
 	tick(): void {
-		for (const job of this.jobs.values()) {
-			if (job.webhookSent || !job.webhookUrl || !this.isDone(job)) continue;
+		for (const job of this.webhookPending) {
+			if (!job.webhookUrl || !this.isDone(job)) continue;
+			this.webhookPending.delete(job);
 			job.webhookSent = true;
 			this.core.webhooks.send({
 				provider: 'imageIntelligence',

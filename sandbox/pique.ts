@@ -123,6 +123,8 @@ export class PiqueSandbox {
 	private readonly core: Core;
 	private readonly judges = new Map<string, Judge>();
 	private readonly jobs = new Map<string, Job>();
+	/** Jobs with a webhook still to send (so the ticker does not walk every job). */
+	private readonly webhookPending = new Set<Job>();
 
 	constructor(core: Core) {
 		this.core = core;
@@ -355,6 +357,7 @@ export class PiqueSandbox {
 			webhookSent: false,
 		};
 		this.jobs.set(id, job);
+		if (job.webhookUrl) this.webhookPending.add(job);
 		return json(200, {
 			job_id: id,
 			upload_url: job.upload?.url,
@@ -404,6 +407,7 @@ export class PiqueSandbox {
 				webhookSent: false,
 			};
 			this.jobs.set(job.id, job);
+			if (job.webhookUrl) this.webhookPending.add(job);
 			return job;
 		});
 		return json(200, {
@@ -548,10 +552,11 @@ export class PiqueSandbox {
 	/** Sends the webhook of every job that finished (called by the sandbox's ticker). */
 	tick(): void {
 		const now = this.core.clock.now();
-		for (const job of this.jobs.values()) {
-			if (job.webhookSent || !job.webhookUrl) continue;
+		for (const job of this.webhookPending) {
+			if (!job.webhookUrl) continue;
 			const { status } = this.status(job, now);
 			if (status !== 'completed' && status !== 'failed') continue;
+			this.webhookPending.delete(job);
 			job.webhookSent = true;
 			const body = JSON.stringify(this.result(job));
 			const signature = createHmac('sha256', this.core.config.webhookSecret).update(body).digest('hex');

@@ -7,6 +7,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { ByteLru } from './core.ts';
 import type { Core, UploadRecord } from './core.ts';
 import { EyeQuantSandbox, EYEQUANT_API_KEY } from './eyequant.ts';
 import { FaultEngine, FaultParseError, parseFault, parseRules, rulesToJson } from './faults.ts';
@@ -169,7 +170,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		webhooks: new WebhookSender(closing.signal, clock.now),
 		closing: closing.signal,
 		uploads: new Map(),
-		memoryFiles: new Map(),
+		memoryFiles: new ByteLru(256 * 1024 * 1024),
 	};
 	const eyeQuant = new EyeQuantSandbox(core);
 	const ii = new ImageIntelligenceSandbox(core);
@@ -188,6 +189,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 	const tick = () => {
 		ii.tick();
 		pique.tick();
+		eyeQuant.tick();
 	};
 	const ticker = setInterval(tick, 20);
 	ticker.unref();
@@ -274,7 +276,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 				const ms = isRecord(body.value) ? body.value.ms : undefined;
 				if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return json(400, { error: 'Send {"ms": <milliseconds >= 0>}' });
 				advanceTime(ms);
-				return json(200, { now: clock.now(), advancedMs: offset });
+				return json(200, { now: clock.now(), totalAdvancedMs: offset });
 			}
 			if (path === '/__sandbox/config') {
 				if (method === 'GET') return json(200, config);
