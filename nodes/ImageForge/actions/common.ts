@@ -1,0 +1,76 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+/** The image an item stands for; the defaults read what Session → Upload puts on each item. */
+export const imageRefProperties: INodeProperties[] = [
+	{
+		displayName: 'Session ID',
+		name: 'sessionId',
+		type: 'string',
+		default: '={{ $json.sessionId }}',
+		required: true,
+		description:
+			'The session the image was uploaded to. The default reads it from the input item, as Session → Upload outputs it. Items of the same session go to Image Forge in one request.',
+	},
+	{
+		displayName: 'Image ID',
+		name: 'imageId',
+		type: 'string',
+		default: '={{ $json.imageId }}',
+		required: true,
+		description: 'The image ID Session → Upload returned (one input item per image)',
+	},
+	{
+		displayName: 'Upload Path',
+		name: 'uploadPath',
+		type: 'string',
+		default: '={{ $json.uploadPath }}',
+		required: true,
+		description: 'Where Image Forge stored the upload, as Session → Upload returned it',
+	},
+	{
+		displayName: 'Original Filename',
+		name: 'originalFilename',
+		type: 'string',
+		default: '={{ $json.originalFilename }}',
+		required: true,
+		description: 'The file name of the upload, as Session → Upload returned it',
+	},
+];
+
+export const concurrencyOption = (what: string): INodeProperties => ({
+	displayName: 'Concurrency',
+	name: 'concurrency',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 50 },
+	default: 5,
+	description: `How many ${what} run at the same time`,
+});
+
+export const timeoutOption = (seconds: number, what: string): INodeProperties => ({
+	displayName: 'Timeout (Seconds)',
+	name: 'timeout',
+	type: 'number',
+	typeOptions: { minValue: 1 },
+	default: seconds,
+	description: what,
+});
+
+export const keepBinaryOption = (what: string): INodeProperties => ({
+	displayName: 'Keep Binary Data',
+	name: 'keepBinary',
+	type: 'boolean',
+	default: true,
+	description: `Whether to carry ${what} to the output items, so later nodes (e.g. Write Files to Disk) can save it under its new name`,
+});
+
+/** The options every call-making operation reads. */
+export interface CommonOptions {
+	concurrency?: number;
+	timeout?: number;
+	keepBinary?: boolean;
+}
+
+export function concurrencyOf(options: CommonOptions): number {
+	const value = options.concurrency;
+	return typeof value === 'number' && Number.isFinite(value) && value >= 1 ? Math.floor(value) : 5;
+}

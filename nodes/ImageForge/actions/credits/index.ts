@@ -1,0 +1,33 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import * as balance from './balance';
+import * as check from './check';
+
+export { balance, check };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['credits'] } },
+		options: [
+			{
+				name: 'Check',
+				value: 'check',
+				description: 'Whether the account has enough credits for a batch: "sufficient" true or false, to branch on',
+				action: 'Check credits for a batch',
+			},
+			{
+				name: 'Get Balance',
+				value: 'balance',
+				description: 'The credit balance and plan of the account',
+				action: 'Get the credit balance',
+			},
+		],
+		default: 'check',
+	},
+	...balance.description,
+	...check.description,
+];

@@ -1,0 +1,54 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { metadataItem } from '../../images';
+import { analyzeResultEventSchema } from '../../schemas';
+import { imageForgeClient, secondsToMs } from '../../transport';
+import { concurrencyOf, concurrencyOption, imageRefProperties, keepBinaryOption, timeoutOption } from '../common';
+import type { CommonOptions } from '../common';
+import { runStreamed } from './streamed';
+
+const properties: INodeProperties[] = [
+	{
+		displayName:
+			'Connect this node after Image Forge → Session → Upload: each input item is one image. Items of the same session are analyzed in one streamed request (1 credit per image).',
+		name: 'analyzeNotice',
+		type: 'notice',
+		default: '',
+	},
+	...imageRefProperties,
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			concurrencyOption('sessions are streamed'),
+			keepBinaryOption("the input item's binary data (the uploaded image)"),
+			timeoutOption(
+				120,
+				'How long to wait for the next part of the stream before giving up on the images still without a result (Image Forge sends progress between images)',
+			),
+		],
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['image'], operation: ['analyze'] } }, properties);
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const options = this.getNodeParameter('options', 0, {}) as CommonOptions;
+	const timeoutMs = secondsToMs(options.timeout, 120);
+	const client = await imageForgeClient(this, timeoutMs);
+	return await runStreamed(this, client, {
+		protocol: { verb: 'analyze', resultSchema: analyzeResultEventSchema, paid: true },
+		body: (batch) => ({
+			sessionId: batch.sessionId,
+			images: batch.images.map(({ ref }) => ({ id: ref.imageId, uploadPath: ref.uploadPath, originalFilename: ref.originalFilename })),
+		}),
+		toJson: (ref, result, raw) => metadataItem(ref, result.metadata, raw),
+		concurrency: concurrencyOf(options),
+		keepBinary: options.keepBinary ?? true,
+		timeoutMs,
+	});
+}
