@@ -16,7 +16,7 @@ export type DownloadContext = RequestContext & { helpers: Pick<BinaryHelperFunct
 export interface DownloadOptions {
 	/** File name without extension; the extension follows the mime type. */
 	baseName: string;
-	/** What the link is, for messages: "EyeQuant map", "the URL". */
+	/** What the link is, for messages: "EyeQuant attentionMap", "the URL in outputs.map". */
 	source: string;
 	maxBytes?: number;
 	timeoutMs?: number;
@@ -30,7 +30,9 @@ const SNIFF_BYTES = 64;
 /**
  * Streams a URL straight into n8n's binary data (never the whole file in memory). No auth header
  * is sent. An expired presigned link (403 "Request has expired", 410) fails with a message that
- * says so and when; an empty body or one over `maxBytes` fails instead of storing a broken file.
+ * says so and when (`isExpiredLinkError`); an empty body or one over `maxBytes` fails instead of
+ * storing a broken file, and a body that breaks off leaves nothing behind (n8n's filesystem store
+ * writes to a temporary file and only renames it once complete).
  */
 export async function downloadToBinary(
 	context: DownloadContext,
@@ -38,14 +40,20 @@ export async function downloadToBinary(
 	options: DownloadOptions,
 ): Promise<IBinaryData> {
 	const tries = Math.max(1, options.tries ?? DEFAULT_RETRY.maxTries);
+	const expiry = { seen: false };
 	const client = new ApiClient(context, {
-		provider: linkProfile(options.source, url),
+		provider: linkProfile(options.source, expiry),
 		timeoutMs: options.timeoutMs,
 		retry: { maxTries: tries },
 	});
 	const signal = context.getExecutionCancelSignal?.();
 	for (let attempt = 0; ; attempt++) {
-		const response = await client.send({ method: 'GET', url, itemIndex: options.itemIndex });
+		let response: StreamResponse;
+		try {
+			response = await client.send({ method: 'GET', url, itemIndex: options.itemIndex });
+		} catch (error) {
+			throw expiry.seen && error instanceof NodeApiError ? expiredLink(context, options, url, error) : asNodeError(context, error, options);
+		}
 		const declared = Number(response.headers['content-length']);
 		if (options.maxBytes !== undefined && declared > options.maxBytes) {
 			response.body.destroy();
@@ -56,8 +64,12 @@ export async function downloadToBinary(
 			return await storeBody(context, response, options);
 		} catch (error) {
 			failure = error;
+			response.body.destroy();
 		}
 		if (failure instanceof NodeError) throw failure;
+		if (signal?.aborted) {
+			throw new NodeOperationError(context.getNode(), 'The download was cancelled', { itemIndex: options.itemIndex });
+		}
 		if (attempt + 1 >= tries || !isRetryableNetworkError(failure, true)) {
 			throw brokenOff(context, options, response.displayUrl, failure, attempt + 1);
 		}
@@ -98,22 +110,36 @@ async function storeBody(context: DownloadContext, response: StreamResponse, opt
 
 /** True for the error `downloadToBinary` throws when a presigned link has expired. */
 export function isExpiredLinkError(error: unknown): boolean {
-	return error instanceof NodeApiError && error.message.startsWith('The link expired');
+	return error instanceof NodeApiError && error.context.linkExpired === true;
 }
 
-function linkProfile(source: string, url: string): ProviderProfile {
+/** S3 answers an expired presigned URL with 403 AccessDenied "Request has expired"; EyeQuant with 410. */
+function linkProfile(source: string, expiry: { seen: boolean }): ProviderProfile {
 	return {
 		name: source,
 		explain(status, error) {
 			const expiredS3 = status === 403 && /expired/i.test(`${error.code ?? ''} ${error.message ?? ''}`);
-			if (status !== 410 && !expiredS3) return undefined;
-			const when = expiryOf(url);
-			return {
-				message: `The link expired${when ? ` at ${when}` : ''}: ${redactUrl(url)}`,
-				hint: `${source} links stop working after a while (EyeQuant keeps results for one hour after an analysis finishes). Nothing was stored. Download results as soon as they are ready, e.g. with "Download Outputs" on Wait for Completion or the Visual AI Trigger, or run the job again.`,
-			};
+			if (status === 410 || expiredS3) expiry.seen = true;
+			return undefined;
 		},
 	};
+}
+
+function expiredLink(context: DownloadContext, options: DownloadOptions, url: string, cause: NodeApiError): NodeApiError {
+	const when = expiryOf(url);
+	const displayUrl = redactUrl(url);
+	const error = apiError(
+		context.getNode(),
+		{ url: displayUrl, httpCode: cause.httpCode ?? '', linkExpired: true },
+		{
+			message: `The link expired${when ? ` at ${when}` : ''}: ${options.source} (${displayUrl})`,
+			description: `${options.source} links stop working after a while (EyeQuant keeps results for one hour after an analysis finishes), and the host answered ${cause.httpCode ?? 'an error'}. Nothing was stored for it. Download results as soon as they are ready, e.g. with "Download Outputs" on Wait for Completion or the Visual AI Trigger, or run the job again.`,
+			httpCode: cause.httpCode ?? undefined,
+			itemIndex: options.itemIndex,
+		},
+	);
+	error.context.linkExpired = true;
+	return error;
 }
 
 /** When a presigned S3 or GCS URL stops working, read from its query string (no signature shown). */
@@ -140,7 +166,8 @@ function contentType(header: string | string[] | undefined): string | undefined 
 
 /**
  * Reads the first bytes of a body for sniffing and hands back a stream of the whole body; `check`
- * sees the running byte count and may end the stream with an error (size limits).
+ * sees the running byte count and may end the stream with an error (size limits). The body is
+ * destroyed whenever the returned stream does not reach its end, so no connection is left open.
  */
 async function peek(
 	body: Readable,
@@ -162,30 +189,39 @@ async function peek(
 	}
 	const head = Buffer.concat(first);
 	async function* rest(): AsyncGenerator<Buffer> {
-		let total = head.length;
-		const early = check(total);
-		if (early) throw early;
-		if (head.length > 0) yield head;
-		if (ended) return;
-		for (;;) {
-			const next = await iterator.next();
-			if (next.done) return;
-			total += next.value.length;
-			const failure = check(total);
-			if (failure) {
-				body.destroy();
-				throw failure;
+		let complete = ended;
+		try {
+			let total = head.length;
+			const early = check(total);
+			if (early) throw early;
+			if (head.length > 0) yield head;
+			while (!complete) {
+				const next = await iterator.next();
+				if (next.done) {
+					complete = true;
+					break;
+				}
+				total += next.value.length;
+				const failure = check(total);
+				if (failure) throw failure;
+				yield next.value;
 			}
-			yield next.value;
+		} finally {
+			if (!complete) body.destroy();
 		}
 	}
 	return { head, stream: Readable.from(rest(), { objectMode: false }) };
 }
 
+function asNodeError(context: DownloadContext, error: unknown, options: DownloadOptions): NodeError {
+	if (error instanceof NodeError) return error;
+	return new NodeOperationError(context.getNode(), error instanceof Error ? error : String(error), { itemIndex: options.itemIndex });
+}
+
 function tooLarge(context: DownloadContext, options: DownloadOptions, displayUrl: string, bytes: number): NodeOperationError {
 	return new NodeOperationError(context.getNode(), `${options.source} is larger than the limit of ${options.maxBytes} bytes`, {
 		itemIndex: options.itemIndex,
-		description: `${displayUrl} has at least ${bytes} bytes. Raise "Max File Size" if this file is expected.`,
+		description: `${displayUrl} has at least ${bytes} bytes. Nothing was stored for it. Raise "Max File Size" if this file is expected.`,
 	});
 }
 

@@ -28,7 +28,7 @@ export async function waitUntilDone<T>(
 		if (left <= 0) {
 			throw new NodeOperationError(
 				context.getNode(),
-				`${options.what} was still not finished after ${Math.round(options.timeoutMs / 1000)} s`,
+				`${options.what} was still not finished after ${describeSeconds(options.timeoutMs)}`,
 				{
 					itemIndex: options.itemIndex,
 					description:
@@ -44,4 +44,9 @@ export async function waitUntilDone<T>(
 			});
 		}
 	}
+}
+
+function describeSeconds(ms: number): string {
+	const seconds = ms / 1000;
+	return `${seconds < 10 ? Number(seconds.toFixed(1)) : Math.round(seconds)} s`;
 }
