@@ -1,0 +1,104 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { runPerItem } from '../../../shared/items';
+import { waitUntilDone } from '../../../shared/wait';
+import { eyeQuantClient } from '../../transport';
+import {
+	DEFAULT_CONCURRENCY,
+	booleanOption,
+	concurrencyOption,
+	mapTimeoutOption,
+	numberOption,
+	optionsOf,
+	requiredString,
+	screenshotIdField,
+	seconds,
+} from '../common';
+import { analysisItem, fetchAnalysis } from './result';
+
+const FINISHED = new Set(['success', 'failed']);
+
+const properties: INodeProperties[] = [
+	screenshotIdField,
+	{
+		displayName: 'Poll Interval (Seconds)',
+		name: 'pollInterval',
+		type: 'number',
+		typeOptions: { minValue: 0.1, numberPrecision: 1 },
+		default: 5,
+		description: 'How long to wait between two status checks',
+	},
+	{
+		displayName: 'Timeout (Seconds)',
+		name: 'timeout',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 600,
+		description: 'Give up (with an error) when the analysis has not finished by then',
+		hint: 'For long queues, let the Visual AI Trigger emit finished analyses instead of waiting here',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			concurrencyOption,
+			{
+				displayName: 'Download Outputs',
+				name: 'downloadOutputs',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to put every map into the item\'s binary data (attentionMap, perceptionMap, hotspotsMap, clarityMap, excitingnessMap) the moment the analysis succeeds. EyeQuant deletes them one hour later.',
+			},
+			{
+				displayName: 'Error If Analysis Failed',
+				name: 'errorIfFailed',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether a failed analysis is an error. Off: the item comes out with status "failed" and EyeQuant\'s error, so an IF node can route it.',
+			},
+			mapTimeoutOption,
+		],
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['analysis'], operation: ['waitForCompletion'] } }, properties);
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const { client } = await eyeQuantClient(this);
+	return await runPerItem(this, numberOption(optionsOf(this), 'concurrency', DEFAULT_CONCURRENCY), async (itemIndex) => {
+		const options = optionsOf(this, itemIndex);
+		const screenshotId = requiredString(this, 'screenshotId', 'Screenshot ID', itemIndex);
+		const analysis = await waitUntilDone(
+			this,
+			{
+				what: `EyeQuant analysis ${screenshotId}`,
+				intervalMs: seconds(this.getNodeParameter('pollInterval', itemIndex, 5) as number),
+				timeoutMs: seconds(this.getNodeParameter('timeout', itemIndex, 600) as number),
+				itemIndex,
+			},
+			async () => {
+				const current = await fetchAnalysis(client, screenshotId, itemIndex);
+				return { done: FINISHED.has(current.status), value: current };
+			},
+		);
+		if (analysis.status === 'failed' && booleanOption(options, 'errorIfFailed', false)) {
+			const reason = typeof analysis.error === 'string' ? analysis.error : analysis.error?.message;
+			const code = typeof analysis.error === 'object' ? analysis.error?.code : undefined;
+			throw new NodeOperationError(this.getNode(), `EyeQuant analysis ${screenshotId} failed${code ? ` (${code})` : ''}`, {
+				itemIndex,
+				description: `${reason ?? 'EyeQuant gave no reason.'} Check the design (a readable PNG or JPEG, not blank) and submit it again.`,
+			});
+		}
+		return await analysisItem(this, analysis, {
+			itemIndex,
+			download: booleanOption(options, 'downloadOutputs', true),
+			mapTimeoutMs: numberOption(options, 'mapTimeout', 120) * 1000,
+		});
+	});
+}

@@ -1,0 +1,33 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import * as generate from './generate';
+import * as get from './get';
+
+export { generate, get };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['summary'] } },
+		options: [
+			{
+				name: 'Generate',
+				value: 'generate',
+				description: 'Start writing the summary of a finished analysis (Markdown), and wait for it',
+				action: 'Generate a summary',
+			},
+			{
+				name: 'Get',
+				value: 'get',
+				description: 'Get the summary of an analysis once it is written',
+				action: 'Get a summary',
+			},
+		],
+		default: 'generate',
+	},
+	...generate.description,
+	...get.description,
+];

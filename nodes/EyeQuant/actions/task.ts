@@ -1,0 +1,121 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { runPerItem } from '../../shared/items';
+import { waitUntilDone } from '../../shared/wait';
+import { taskResultSchema, taskStartSchema } from '../schemas';
+import type { TaskResult } from '../schemas';
+import { eyeQuantClient } from '../transport';
+import { DEFAULT_CONCURRENCY, analysisIdField, concurrencyOption, idSegment, numberOption, optionsOf, requiredString, seconds } from './common';
+
+/*
+ * Summary and Recommendations are the same EyeQuant pattern (PROVIDERS.md): POST starts the
+ * generation (safe to repeat), GET reads its status and, once completed, the Markdown text.
+ */
+
+export type TaskKind = 'summary' | 'recommendations';
+export type TaskOperation = 'generate' | 'get';
+
+const LABEL: Record<TaskKind, string> = { summary: 'summary', recommendations: 'recommendations' };
+const FINISHED = new Set(['completed', 'failed', 'expired']);
+
+export function taskDescription(kind: TaskKind, operation: TaskOperation): INodeProperties[] {
+	const properties: INodeProperties[] = [
+		analysisIdField,
+		{
+			displayName: 'Wait Until Completed',
+			name: 'waitUntilCompleted',
+			type: 'boolean',
+			default: operation === 'generate',
+			description: `Whether to wait until EyeQuant has finished the ${LABEL[kind]} and return its text. Off: return the current status at once.`,
+		},
+		{
+			displayName: 'Poll Interval (Seconds)',
+			name: 'pollInterval',
+			type: 'number',
+			typeOptions: { minValue: 0.1, numberPrecision: 1 },
+			default: 3,
+			displayOptions: { show: { waitUntilCompleted: [true] } },
+			description: 'How long to wait between two status checks',
+		},
+		{
+			displayName: 'Timeout (Seconds)',
+			name: 'timeout',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 300,
+			displayOptions: { show: { waitUntilCompleted: [true] } },
+			description: `Give up (with an error) when the ${LABEL[kind]} is not ready by then`,
+		},
+		{
+			displayName: 'Options',
+			name: 'options',
+			type: 'collection',
+			placeholder: 'Add Option',
+			default: {},
+			options: [concurrencyOption],
+		},
+	];
+	return updateDisplayOptions({ show: { resource: [kind], operation: [operation] } }, properties);
+}
+
+export async function executeTask(context: IExecuteFunctions, kind: TaskKind, operation: TaskOperation): Promise<INodeExecutionData[]> {
+	const { client } = await eyeQuantClient(context);
+	return await runPerItem(context, numberOption(optionsOf(context), 'concurrency', DEFAULT_CONCURRENCY), async (itemIndex) => {
+		const analysisId = requiredString(context, 'analysisId', 'Analysis ID', itemIndex);
+		const path = `/analyses/${kind}/${idSegment(analysisId)}`;
+		const wait = context.getNodeParameter('waitUntilCompleted', itemIndex, operation === 'generate') as boolean;
+		if (operation === 'generate') {
+			// EyeQuant documents a repeated POST as safe, so it may be retried like a GET.
+			const started = await client.json({ method: 'POST', path, idempotent: true, itemIndex }, taskStartSchema);
+			if (!wait) {
+				return {
+					json: { analysisId, status: started.status ?? 'started', ...(started.msg ? { message: started.msg } : {}), raw: started as IDataObject },
+				};
+			}
+		}
+		const read = async () => await client.json({ method: 'GET', path, itemIndex }, taskResultSchema);
+		if (!wait) return { json: taskJson(kind, analysisId, await read()) };
+		const result = await waitUntilDone(
+			context,
+			{
+				what: `The EyeQuant ${LABEL[kind]} of analysis ${analysisId}`,
+				intervalMs: seconds(context.getNodeParameter('pollInterval', itemIndex, 3) as number),
+				timeoutMs: seconds(context.getNodeParameter('timeout', itemIndex, 300) as number),
+				itemIndex,
+			},
+			async () => {
+				const current = await read();
+				return { done: FINISHED.has(current.status), value: current };
+			},
+		);
+		if (result.status !== 'completed') throw unfinished(context, kind, analysisId, result, itemIndex);
+		return { json: taskJson(kind, analysisId, result) };
+	});
+}
+
+function taskJson(kind: TaskKind, analysisId: string, result: TaskResult): IDataObject {
+	return {
+		analysisId,
+		status: result.status,
+		...(result.data !== undefined ? { [kind]: result.data } : {}),
+		...(result.msg ? { message: result.msg } : {}),
+		raw: result as IDataObject,
+	};
+}
+
+function unfinished(context: IExecuteFunctions, kind: TaskKind, analysisId: string, result: TaskResult, itemIndex: number): NodeOperationError {
+	const expired = result.status === 'expired';
+	return new NodeOperationError(
+		context.getNode(),
+		expired
+			? `The EyeQuant ${LABEL[kind]} of analysis ${analysisId} expired`
+			: `EyeQuant could not generate the ${LABEL[kind]} of analysis ${analysisId} (${result.status})`,
+		{
+			itemIndex,
+			description: expired
+				? `EyeQuant keeps generated ${LABEL[kind]} for one hour after they start. Run Generate again to regenerate it.`
+				: `${result.msg ? `EyeQuant said: ${result.msg}. ` : ''}Run Generate again; if it keeps failing, the analysis may not support it.`,
+		},
+	);
+}
