@@ -111,6 +111,8 @@ export async function streamBatch<T extends { imageId: string }>(
 					if (imageId !== undefined && byId.has(imageId)) {
 						failures.set(imageId, client.redact(reason));
 						context.logger.warn(`${label}: ${fileOf(imageId)} failed: ${client.redact(reason)}`, { event: 'error', imageId });
+					} else if (imageId !== undefined) {
+						context.logger.warn(`${label}: ignored an error for an image this request did not ask for (${imageId})`);
 					} else {
 						requestError = client.redact(reason);
 						context.logger.warn(`${label}: error for the request: ${requestError}`, { event: 'error' });
@@ -157,7 +159,7 @@ export async function streamBatch<T extends { imageId: string }>(
 			outcomes.set(imageId, {
 				ok: false,
 				message: `${PROVIDER_NAME} could not ${verb} "${fileOf(imageId)}" (image ${imageId}): ${failure}`,
-				description: `${failures.size} of ${byId.size} images failed in session ${batch.sessionId}; the others are unaffected. Check that the file is a PNG or JPEG image that opens. Turn on Continue On Fail (Settings → On Error) to keep the other images' results as items.`,
+				description: `${failures.size} of ${byId.size} images failed in session ${batch.sessionId}; the others are unaffected. Check that the file opens as a PNG or JPEG image and belongs to this session. Turn on Continue On Fail (Settings → On Error) to keep the other images' results as items.`,
 			});
 			continue;
 		}
