@@ -1,0 +1,116 @@
+/**
+ * What each example workflow must produce inside the real n8n: the fields and binary properties its
+ * nodes promise, the bytes that landed in n8n's binary store, and the calls the sandbox saw.
+ */
+import assert from 'node:assert/strict';
+
+import type { Sandbox } from '../../sandbox/server.ts';
+import { isJpeg, isPng, readBinary, sha256 } from '../../scripts/lib/binaries.ts';
+import { nodeItems } from '../../scripts/lib/n8n.ts';
+import type { Execution, Item } from '../../scripts/lib/n8n.ts';
+
+export interface CheckContext {
+	execution: Execution;
+	sandbox: Sandbox;
+	userFolder: string;
+	/** The size the sandbox makes every EyeQuant map (the e2e sets it, so sizes are exact). */
+	mapBytes: number;
+}
+
+export type Check = (context: CheckContext) => Promise<void>;
+
+/** Every example that runs with `n8n execute`, by workflow id. A new example needs its check here. */
+export const CHECKS: Record<string, Check> = {
+	vaiExample1EyeQt: checkEyeQuantArchive,
+	vaiExample5Forge: checkImageForge,
+};
+
+export const EYEQUANT_MAPS = ['attentionMap', 'hotspotsMap', 'clarityMap', 'excitingnessMap'] as const;
+
+function only(items: Item[], what: string): Item {
+	assert.equal(items.length, 1, `${what}: expected one item, got ${items.length}`);
+	return items[0];
+}
+
+function assertScore(value: unknown, what: string): void {
+	assert.equal(typeof value, 'number', `${what} should be a number, got ${JSON.stringify(value)}`);
+	assert.ok((value as number) >= 0 && (value as number) <= 100, `${what} ${String(value)} should be 0–100`);
+}
+
+async function served(url: string): Promise<Buffer> {
+	const response = await fetch(url);
+	assert.equal(response.status, 200, `GET ${new URL(url).pathname} from the sandbox`);
+	return Buffer.from(await response.arrayBuffer());
+}
+
+/** The archived maps are the sandbox's files, byte for byte, each downloaded once, no Authorization. */
+export async function assertArchivedMaps(context: CheckContext, item: Item, urlsFrom: Record<string, unknown>): Promise<void> {
+	for (const name of EYEQUANT_MAPS) {
+		const ref = item.binary?.[name];
+		assert.ok(ref, `binary property "${name}" is missing; the item has ${Object.keys(item.binary ?? {}).join(', ') || 'no binary'}`);
+		assert.equal(ref.mimeType, 'image/png', `${name} mime type`);
+		const bytes = readBinary(context.userFolder, ref);
+		assert.ok(isPng(bytes), `${name} is not a PNG`);
+		assert.equal(bytes.length, context.mapBytes, `${name} size in n8n's binary store`);
+		const url = urlsFrom[name];
+		assert.equal(typeof url, 'string', `${name}: the map URL field is kept next to the binary`);
+		const original = await served(url as string);
+		assert.equal(sha256(bytes), sha256(original), `${name} differs from the file the sandbox served`);
+	}
+}
+
+async function checkEyeQuantArchive(context: CheckContext): Promise<void> {
+	const { execution, sandbox } = context;
+	const created = only(nodeItems(execution, 'Score the design'), 'Score the design');
+	const screenshotId = created.json.screenshotId;
+	assert.match(String(screenshotId), /^[0-9a-f]{24}$/, 'Create returns the screenshot id');
+
+	const scored = only(nodeItems(execution, 'Wait for the scores'), 'Wait for the scores');
+	assert.equal(scored.json.status, 'success');
+	assert.equal(scored.json.screenshotId, screenshotId);
+	assert.equal(typeof scored.json.analysisId, 'string', 'analysisId once the analysis succeeded');
+	assertScore(scored.json.clarityScore, 'clarityScore');
+	assertScore(scored.json.excitingnessScore, 'excitingnessScore');
+	assert.equal(scored.binary, undefined, 'Download Outputs is off in this example: the archive node downloads');
+
+	const archived = only(nodeItems(execution, 'Archive the maps'), 'Archive the maps');
+	assert.equal(archived.json.clarityScore, scored.json.clarityScore, 'the archive node keeps the item fields');
+	const mapRequests = sandbox.requests({ method: 'GET', pathPrefix: `/s3/eyequant-maps/${String(screenshotId)}/` });
+	assert.deepEqual(
+		mapRequests.map((entry) => entry.status),
+		EYEQUANT_MAPS.map(() => 200),
+		'each map downloaded once, and answered 200 (the sandbox refuses a request that carries Authorization)',
+	);
+	await assertArchivedMaps(context, archived, archived.json);
+	assert.equal(sandbox.requests({ method: 'POST', pathPrefix: '/eyequant/v2/analyses' }).length >= 1, true);
+}
+
+async function checkImageForge(context: CheckContext): Promise<void> {
+	const { execution, sandbox, userFolder } = context;
+	const uploaded = nodeItems(execution, 'Upload to Image Forge');
+	assert.equal(uploaded.length, 3, 'one item per uploaded image');
+	const sessionIds = new Set(uploaded.map((item) => item.json.sessionId));
+	assert.equal(sessionIds.size, 1, 'the three images share one session');
+
+	const results = nodeItems(execution, 'Write SEO metadata');
+	assert.equal(results.length, 3, 'one item per image out of Analyze');
+	assert.deepEqual(
+		results.map((item) => item.json.imageId),
+		uploaded.map((item) => item.json.imageId),
+		'results come out in upload order, one per image',
+	);
+	for (const [index, item] of results.entries()) {
+		for (const field of ['title', 'alt', 'caption', 'description', 'filename']) {
+			assert.equal(typeof item.json[field], 'string', `image ${index}: ${field}`);
+			assert.ok((item.json[field] as string).length > 0, `image ${index}: ${field} is empty`);
+		}
+		assert.ok(Array.isArray(item.json.seoTags) && item.json.seoTags.length > 0, `image ${index}: seoTags`);
+		const data = item.binary?.data;
+		assert.ok(data, `image ${index}: the uploaded image stays on the item (Keep Binary)`);
+		const bytes = readBinary(userFolder, data);
+		assert.ok(index === 1 ? isJpeg(bytes) : isPng(bytes), `image ${index}: the bytes are the downloaded image`);
+	}
+	assert.equal(sandbox.requests({ method: 'POST', pathPrefix: '/imageforge/v1/sessions/upload' }).length, 1, 'one upload request');
+	const analyses = sandbox.requests({ method: 'POST', provider: 'imageForge' }).filter((entry) => entry.path.endsWith('/analyze'));
+	assert.equal(analyses.length, 1, 'one streamed analyze request for the session');
+}

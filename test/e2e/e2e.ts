@@ -1,0 +1,168 @@
+/**
+ * `npm run test:e2e`: this package, packed and installed as a community package, inside a real n8n
+ * (the pinned version, cached outside the repo), against the provider sandbox.
+ *
+ *   1. n8n found in the cache (installed once), `npm run build`, `npm pack`, `npm install <tgz>` in a
+ *      temporary user folder's .n8n/nodes, the sandbox credentials and every example imported;
+ *   2. every example that starts by hand run with `n8n execute --id … --rawOutput` and checked;
+ *   3. `n8n start`: the editor's node and credential lists, the log, "Test credential" with a right and
+ *      a wrong key, and the Visual AI Trigger example published until its executions show the jobs.
+ *
+ * Keeps the temporary folder when something failed (its path is printed), removes it otherwise.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, afterEach, before, describe, test } from 'node:test';
+
+import { startSandbox } from '../../sandbox/server.ts';
+import type { Sandbox } from '../../sandbox/server.ts';
+import { loadExamples, SANDBOX_CREDENTIALS, sandboxCredentials } from '../../scripts/lib/examples.ts';
+import { prepareInstance } from '../../scripts/lib/harness.ts';
+import type { Instance } from '../../scripts/lib/harness.ts';
+import { packProblems } from '../../scripts/lib/log-check.ts';
+import { describeFailure } from '../../scripts/lib/n8n.ts';
+import type { N8nServer } from '../../scripts/lib/n8n.ts';
+import { PACK_CREDENTIAL_TYPES, PACK_NODE_TYPES, PACKAGE_NAME } from '../../scripts/lib/pack.ts';
+import { findRepoRoot } from '../../scripts/lib/repo.ts';
+import { N8nRest } from '../../scripts/lib/rest.ts';
+import { CHECKS } from './checks.ts';
+import { runTriggerScenario } from './trigger.ts';
+
+const root = findRepoRoot();
+const examples = loadExamples(root);
+const MAP_BYTES = 1024 * 1024;
+
+const work = mkdtempSync(path.join(tmpdir(), 'visual-ai-e2e-'));
+const userFolder = path.join(work, 'user');
+const filesDir = path.join(work, 'files');
+let sandbox: Sandbox | undefined;
+let instance: Instance | undefined;
+let failed = false;
+/** Everything n8n printed, for the log check. */
+const n8nOutput: string[] = [];
+
+function note(message: string): void {
+	process.stderr.write(`  · ${message}\n`);
+}
+
+function current(): { sandbox: Sandbox; instance: Instance } {
+	if (!sandbox || !instance) throw new Error('the setup did not finish');
+	return { sandbox, instance };
+}
+
+describe(`${PACKAGE_NAME} inside a real n8n`, () => {
+	afterEach((t) => {
+		if ('passed' in t && !t.passed) failed = true;
+	});
+
+	before(async () => {
+		failed = true;
+		sandbox = await startSandbox({ port: 0, mapBytes: MAP_BYTES, eyeQuantProcessingMs: 1000, piqueProcessingMs: 1500 });
+		note(`sandbox on ${sandbox.url}; n8n user folder ${userFolder}`);
+		instance = await prepareInstance({ root, userFolder, filesDir, sandbox, progress: note });
+		note(
+			`setup: ${Object.entries(instance.timings)
+				.map(([step, ms]) => `${step} ${(ms / 1000).toFixed(1)} s`)
+				.join(', ')}`,
+		);
+		failed = false;
+	});
+
+	after(async () => {
+		await sandbox?.close();
+		if (failed) note(`kept for a look: ${work}`);
+		else rmSync(work, { recursive: true, force: true });
+	});
+
+	test('the tarball installed into .n8n/nodes with its runtime dependencies (undici, zod) and no second n8n-workflow', () => {
+		const { instance } = current();
+		const modules = path.join(userFolder, '.n8n', 'nodes', 'node_modules');
+		const installed = readdirSync(modules);
+		assert.ok(installed.includes('undici') && installed.includes('zod'), `node_modules has ${installed.join(', ')}`);
+		assert.ok(!installed.includes('n8n-workflow'));
+		const version = (name: string) =>
+			(JSON.parse(readFileSync(path.join(modules, name, 'package.json'), 'utf8')) as { version: string }).version;
+		assert.match(version('zod'), /^3\.25\./, 'zod must be the 3.25 line n8n-workflow declares as its peer');
+		assert.ok(readdirSync(path.join(instance.packageDir, 'dist')).includes('nodes'));
+	});
+
+	for (const example of examples.filter((candidate) => !candidate.isTrigger)) {
+		test(`example ${example.file}: n8n execute succeeds and every node delivers what it promises`, async (t) => {
+			const { sandbox, instance } = current();
+			const check = CHECKS[example.workflow.id];
+			assert.ok(check, `test/e2e/checks.ts has no check for ${example.file} (${example.workflow.id})`);
+			const result = await instance.n8n.execute(example.workflow.id);
+			n8nOutput.push(result.stdout, result.stderr);
+			t.diagnostic(`n8n execute: ${(result.wallMs / 1000).toFixed(1)} s, peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MiB`);
+			assert.equal(result.execution?.status, 'success', describeFailure(result));
+			assert.equal(result.code, 0, describeFailure(result));
+			await check({ execution: result.execution, sandbox, userFolder, mapBytes: MAP_BYTES });
+		});
+	}
+
+	describe('n8n start', () => {
+		let server: N8nServer | undefined;
+		let rest: N8nRest | undefined;
+
+		before(async () => {
+			const { instance } = current();
+			server = await instance.n8n.start();
+			rest = new N8nRest(server.url, instance.n8n.install.dir);
+			await rest.signIn();
+		});
+
+		after(async () => {
+			await server?.stop();
+		});
+
+		const api = () => {
+			if (!rest || !server) throw new Error('n8n start did not come up');
+			return { rest, server };
+		};
+
+		test('the editor lists the 6 nodes and the 4 credentials of the pack', async () => {
+			const { rest } = api();
+			const nodes = (await rest.nodeTypes()).map((type) => type.name).filter((name) => name.startsWith(`${PACKAGE_NAME}.`));
+			for (const name of PACK_NODE_TYPES) assert.ok(nodes.includes(name), `${name} is not loaded; loaded: ${nodes.join(', ')}`);
+			const credentials = (await rest.credentialTypes()).map((type) => type.name);
+			for (const name of PACK_CREDENTIAL_TYPES) assert.ok(credentials.includes(name), `credential type ${name} is not loaded`);
+		});
+
+		for (const type of Object.keys(SANDBOX_CREDENTIALS)) {
+			test(`Test credential: ${type} accepts the sandbox key and refuses a wrong one`, async () => {
+				const { rest } = api();
+				const { sandbox } = current();
+				const right = sandboxCredentials(sandbox).find((candidate) => candidate.type === type);
+				assert.ok(right);
+				const ok = await rest.testCredential(right);
+				assert.equal(ok.status, 'OK', ok.message);
+				const secretField = type === 'imageIntelligenceApi' ? 'clientSecret' : 'apiKey';
+				const wrongSecret = 'not-the-right-key-123';
+				const refused = await rest.testCredential({ ...right, data: { ...right.data, [secretField]: wrongSecret } });
+				assert.equal(refused.status, 'Error', `a wrong ${secretField} passed the test`);
+				assert.ok(!refused.message.includes(wrongSecret), 'the message must not repeat the key');
+			});
+		}
+
+		const triggerExample = examples.find((example) => example.isTrigger);
+		test(
+			'the Visual AI Trigger example, published, emits each finished job once, archived and written to disk',
+			{ skip: triggerExample ? false : 'no trigger example in examples/ yet' },
+			async () => {
+				const { rest, server } = api();
+				const { sandbox, instance } = current();
+				assert.ok(triggerExample);
+				await runTriggerScenario({ rest, server, sandbox, instance, example: triggerExample, filesDir, userFolder, mapBytes: MAP_BYTES, note, n8nOutput });
+			},
+		);
+
+		test('n8n printed no warning or error about the pack (load, executions, editor)', () => {
+			const { server } = api();
+			const problems = packProblems([...n8nOutput, server.log()].join('\n'));
+			assert.deepEqual(problems, [], `n8n said:\n${problems.join('\n')}`);
+			assert.ok(!server.log().includes('Failed to load package'), 'a package failed to load');
+		});
+	});
+});

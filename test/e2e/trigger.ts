@@ -1,0 +1,112 @@
+/**
+ * The Visual AI Trigger in a running n8n: jobs submitted before the workflow is published are
+ * emitted by the poll n8n runs when it publishes it; a job submitted while it runs is emitted by the
+ * next scheduled poll (n8n polls at most once a minute). Each job exactly once, archived, on disk.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import type { Sandbox } from '../../sandbox/server.ts';
+import { readBinary, sha256 } from '../../scripts/lib/binaries.ts';
+import type { Example } from '../../scripts/lib/examples.ts';
+import type { Instance } from '../../scripts/lib/harness.ts';
+import { describeFailure, nodeItems } from '../../scripts/lib/n8n.ts';
+import type { Item, N8nServer } from '../../scripts/lib/n8n.ts';
+import { freePort } from '../../scripts/lib/proc.ts';
+import type { N8nRest } from '../../scripts/lib/rest.ts';
+import { EYEQUANT_MAPS } from './checks.ts';
+
+/** The example that submits an EyeQuant job (and registers it with the ledger). */
+const SUBMIT_EXAMPLE_ID = 'vaiExample1EyeQt';
+const TRIGGER_NODE = 'When an analysis finishes';
+const ARCHIVE_NODE = 'Archive the maps';
+
+export interface TriggerScenario {
+	rest: N8nRest;
+	server: N8nServer;
+	sandbox: Sandbox;
+	instance: Instance;
+	example: Example;
+	filesDir: string;
+	userFolder: string;
+	mapBytes: number;
+	note(message: string): void;
+	n8nOutput: string[];
+}
+
+export async function runTriggerScenario(scenario: TriggerScenario): Promise<void> {
+	const { rest, example, note } = scenario;
+	const workflowId = example.workflow.id;
+
+	// A job that finished before the workflow was published.
+	const early = await submitJob(scenario);
+	note(`submitted EyeQuant job ${early} before publishing`);
+
+	await rest.activate(workflowId);
+	note('published the trigger workflow; n8n polls once right away');
+	let seen = await waitForJobs(rest, workflowId, [early], 60_000);
+
+	// A job submitted while the workflow is live: the next scheduled poll (at most a minute away).
+	const late = await submitJob(scenario);
+	note(`submitted EyeQuant job ${late} while n8n runs; waiting for the next scheduled poll`);
+	seen = await waitForJobs(rest, workflowId, [early, late], 100_000);
+
+	const counts = new Map<string, number>();
+	for (const { trigger } of seen) for (const item of trigger) counts.set(String(item.json.jobId), (counts.get(String(item.json.jobId)) ?? 0) + 1);
+	assert.equal(counts.get(early), 1, `job ${early} emitted ${counts.get(early) ?? 0} times`);
+	assert.equal(counts.get(late), 1, `job ${late} emitted ${counts.get(late) ?? 0} times`);
+
+	for (const { trigger, archived } of seen) {
+		for (const [index, item] of trigger.entries()) {
+			assert.equal(item.json.provider, 'eyeQuant');
+			assert.equal(item.json.status, 'success');
+			assert.equal(typeof item.json.clarityScore, 'number');
+			const kept = archived[index];
+			assert.ok(kept, `the archive node has no item for job ${String(item.json.jobId)}`);
+			for (const name of EYEQUANT_MAPS) {
+				const ref = kept.binary?.[name];
+				assert.ok(ref, `job ${String(item.json.jobId)}: binary ${name} after the archive node`);
+				const bytes = readBinary(scenario.userFolder, ref);
+				assert.equal(bytes.length, scenario.mapBytes, `${name} size`);
+				const written = path.join(scenario.filesDir, 'visual-ai-archive', String(item.json.jobId), ref.fileName ?? `${name}.png`);
+				assert.ok(existsSync(written), `Write Files from Disk did not write ${written}`);
+				assert.equal(sha256(readFileSync(written)), sha256(bytes), `${written} differs from the archived map`);
+			}
+		}
+	}
+}
+
+async function submitJob(scenario: TriggerScenario): Promise<string> {
+	// A second n8n process beside `n8n start` (same database and ledger), with its own task broker port.
+	const result = await scenario.instance.n8n.execute(SUBMIT_EXAMPLE_ID, { env: { N8N_RUNNERS_BROKER_PORT: String(await freePort()) } });
+	scenario.n8nOutput.push(result.stdout, result.stderr);
+	assert.equal(result.execution?.status, 'success', describeFailure(result));
+	const [created] = nodeItems(result.execution, 'Score the design');
+	return String(created.json.screenshotId);
+}
+
+interface TriggerRun {
+	executionId: string;
+	trigger: Item[];
+	archived: Item[];
+}
+
+async function waitForJobs(rest: N8nRest, workflowId: string, jobIds: string[], timeoutMs: number): Promise<TriggerRun[]> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const runs: TriggerRun[] = [];
+		for (const summary of await rest.executions(workflowId)) {
+			if (summary.status === 'running' || summary.status === 'new') continue;
+			const execution = await rest.execution(summary.id);
+			assert.equal(execution.status, 'success', `trigger execution ${summary.id} ended ${execution.status}: ${JSON.stringify(execution.data.resultData.error ?? {})}`);
+			runs.push({ executionId: summary.id, trigger: nodeItems(execution, TRIGGER_NODE), archived: nodeItems(execution, ARCHIVE_NODE) });
+		}
+		const seen = new Set(runs.flatMap((run) => run.trigger.map((item) => String(item.json.jobId))));
+		if (jobIds.every((id) => seen.has(id))) return runs;
+		if (Date.now() > deadline) {
+			assert.fail(`after ${timeoutMs / 1000} s the trigger emitted ${[...seen].join(', ') || 'nothing'}; expected ${jobIds.join(', ')}`);
+		}
+		await new Promise((resolve) => setTimeout(resolve, 2000));
+	}
+}
