@@ -109,4 +109,12 @@ export class N8nRest {
 		const raw = await this.request<{ status: string; data: string }>('GET', `/rest/executions/${id}`);
 		return { ...raw, data: this.flatted.parse(raw.data) } as Execution;
 	}
+
+	/** Every finished execution of a workflow with its data, oldest first. */
+	async finishedExecutions(workflowId: string): Promise<Array<{ id: string; execution: Execution }>> {
+		const finished = (await this.executions(workflowId)).filter((summary) => !['new', 'running', 'waiting'].includes(summary.status));
+		const runs = [];
+		for (const summary of finished.reverse()) runs.push({ id: summary.id, execution: await this.execution(summary.id) });
+		return runs;
+	}
 }

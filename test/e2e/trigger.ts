@@ -96,11 +96,9 @@ async function waitForJobs(rest: N8nRest, workflowId: string, jobIds: string[], 
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const runs: TriggerRun[] = [];
-		for (const summary of await rest.executions(workflowId)) {
-			if (summary.status === 'running' || summary.status === 'new') continue;
-			const execution = await rest.execution(summary.id);
-			assert.equal(execution.status, 'success', `trigger execution ${summary.id} ended ${execution.status}: ${JSON.stringify(execution.data.resultData.error ?? {})}`);
-			runs.push({ executionId: summary.id, trigger: nodeItems(execution, TRIGGER_NODE), archived: nodeItems(execution, ARCHIVE_NODE) });
+		for (const { id, execution } of await rest.finishedExecutions(workflowId)) {
+			assert.equal(execution.status, 'success', `trigger execution ${id} ended ${execution.status}: ${JSON.stringify(execution.data.resultData.error ?? {})}`);
+			runs.push({ executionId: id, trigger: nodeItems(execution, TRIGGER_NODE), archived: nodeItems(execution, ARCHIVE_NODE) });
 		}
 		const seen = new Set(runs.flatMap((run) => run.trigger.map((item) => String(item.json.jobId))));
 		if (jobIds.every((id) => seen.has(id))) return runs;

@@ -1,0 +1,72 @@
+/**
+ * `npm start`: the demo's n8n to click around in. The pack installed as a community package, the
+ * provider sandbox running beside it, the four sandbox credentials and the example workflows
+ * imported, the editor on http://localhost:5678 (N8N_PORT to change it). The n8n user folder is
+ * demo-output/n8n-user/, so workflows you edit survive a restart; the examples are imported only
+ * when missing there. Ctrl+C stops n8n and the sandbox.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { DEFAULT_PORT, startSandbox } from '../sandbox/server.ts';
+import { prepareInstance } from './lib/harness.ts';
+import { isPortFree } from './lib/proc.ts';
+import { findRepoRoot } from './lib/repo.ts';
+import { DEMO_OWNER, N8nRest } from './lib/rest.ts';
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+const progress = (line: string) => process.stderr.write(`  · ${line}\n`);
+
+async function main(): Promise<void> {
+	const root = findRepoRoot();
+	const outputDir = path.join(root, 'demo-output');
+	const userFolder = path.join(outputDir, 'n8n-user');
+	mkdirSync(userFolder, { recursive: true });
+	const port = Number(process.env.N8N_PORT ?? 5678);
+	if (!(await isPortFree(port))) {
+		throw new Error(`port ${port} is taken (another n8n?). Stop it, or run N8N_PORT=5679 npm start`);
+	}
+
+	const sandbox = await startSandbox({ port: (await isPortFree(DEFAULT_PORT)) ? DEFAULT_PORT : 0 });
+	const instance = await prepareInstance({ root, userFolder, filesDir: outputDir, sandbox, port, keepExistingWorkflows: true, progress });
+	progress('n8n start');
+	const server = await instance.n8n.start();
+	const logFile = path.join(outputDir, 'n8n-start.log');
+	const saveLog = () => writeFileSync(logFile, server.log());
+	const rest = new N8nRest(server.url, instance.n8n.install.dir);
+	await rest.signIn();
+
+	say();
+	say(`n8n is running with n8n-nodes-visual-ai: http://localhost:${port}`);
+	say(`  log in as ${DEMO_OWNER.email} / ${DEMO_OWNER.password}`);
+	say(`  provider sandbox: ${sandbox.url} (credentials "EyeQuant (sandbox)", "Pique (sandbox)", ... point at it)`);
+	say('  example workflows:');
+	for (const example of instance.examples) say(`    http://localhost:${port}/workflow/${example.workflow.id}  ${example.workflow.name}`);
+	say(`  files written by workflows land in ${path.relative(root, outputDir)}/; n8n's log: ${path.relative(root, logFile)}`);
+	say('Ctrl+C stops n8n and the sandbox.');
+
+	let stopping = false;
+	const stop = async () => {
+		if (stopping) return;
+		stopping = true;
+		say('\nstopping n8n and the sandbox…');
+		await server.stop();
+		saveLog();
+		await sandbox.close();
+		process.exit(0);
+	};
+	process.on('SIGINT', () => void stop());
+	process.on('SIGTERM', () => void stop());
+	server.daemon.child.once('exit', (code) => {
+		if (stopping) return;
+		saveLog();
+		process.stderr.write(`n8n stopped by itself (exit ${code}); see ${logFile}\n`);
+		void sandbox.close().then(() => process.exit(1));
+	});
+	setInterval(saveLog, 5000).unref();
+}
+
+main().catch((error: unknown) => {
+	process.stderr.write(`\nnpm start could not start n8n: ${error instanceof Error ? error.message : String(error)}\n`);
+	process.exit(1);
+});
