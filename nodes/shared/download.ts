@@ -165,9 +165,19 @@ function contentType(header: string | string[] | undefined): string | undefined 
 }
 
 /**
- * Reads the first bytes of a body for sniffing and hands back a stream of the whole body; `check`
- * sees the running byte count and may end the stream with an error (size limits). The body is
- * destroyed whenever the returned stream does not reach its end, so no connection is left open.
+ * n8n's filesystem store writes a stream with `fs.writeFile`, one awaited write per chunk: the
+ * 64 KiB pieces a socket delivers would mean 16 384 thread-pool round trips per GiB. Handing it
+ * 1 MiB pieces makes writing as fast as a write stream, for one extra copy in memory.
+ */
+const WRITE_PIECE_BYTES = 1024 * 1024;
+/** Two pieces may be read while one is written, so network and disk overlap. */
+const READ_AHEAD_BYTES = 2 * WRITE_PIECE_BYTES;
+
+/**
+ * Reads the first bytes of a body for sniffing and hands back a stream of the whole body in
+ * pieces of about `WRITE_PIECE_BYTES`; `check` sees the running byte count and may end the stream
+ * with an error (size limits). The body is destroyed whenever the returned stream does not reach
+ * its end, so no connection is left open.
  */
 async function peek(
 	body: Readable,
@@ -194,7 +204,8 @@ async function peek(
 			let total = head.length;
 			const early = check(total);
 			if (early) throw early;
-			if (head.length > 0) yield head;
+			let pending: Buffer[] = head.length > 0 ? [head] : [];
+			let pendingBytes = head.length;
 			while (!complete) {
 				const next = await iterator.next();
 				if (next.done) {
@@ -204,13 +215,20 @@ async function peek(
 				total += next.value.length;
 				const failure = check(total);
 				if (failure) throw failure;
-				yield next.value;
+				pending.push(next.value);
+				pendingBytes += next.value.length;
+				if (pendingBytes >= WRITE_PIECE_BYTES) {
+					yield Buffer.concat(pending, pendingBytes);
+					pending = [];
+					pendingBytes = 0;
+				}
 			}
+			if (pendingBytes > 0) yield pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
 		} finally {
 			if (!complete) body.destroy();
 		}
 	}
-	return { head, stream: Readable.from(rest(), { objectMode: false }) };
+	return { head, stream: Readable.from(rest(), { objectMode: false, highWaterMark: READ_AHEAD_BYTES }) };
 }
 
 function asNodeError(context: DownloadContext, error: unknown, options: DownloadOptions): NodeError {
