@@ -210,6 +210,36 @@ describe('Archive Outputs on any item', () => {
 		expect(storedFiles(executionId)).toEqual([]);
 	});
 
+	it('a file of several MiB (written in pieces) lands byte-identical', async () => {
+		const s = sandbox.current;
+		const size = 5 * 1024 * 1024 + 7;
+		const [item] = await runArchive({}, [{ json: { outputs: { blob: `${s.url}/files/blob/${size}.bin?seed=9` } } }]);
+		expect(item.binary?.blob).toMatchObject({ bytes: size, mimeType: 'application/octet-stream' });
+		expect((await binaryBytes(item, 'blob')).equals(blobBytes(size, 9))).toBe(true);
+	});
+
+	it('Max File Size also stops a body that does not declare its length', async () => {
+		const server = await startTestServer((_request, response) => {
+			response.writeHead(200, { 'content-type': 'image/png' });
+			const piece = Buffer.alloc(512 * 1024, 1);
+			response.write(piece);
+			response.write(piece);
+			response.end(piece);
+		});
+		try {
+			const executionId = `archive-chunked-${Date.now()}`;
+			const [item] = await runArchive(
+				{ options: { maxFileSizeMb: 1 } },
+				[{ json: { outputs: { big: `${server.url}/big.png` } } }],
+				{ continueOnFail: true, executionId },
+			);
+			expect(item.json.error).toBe('outputs.big is larger than the limit of 1048576 bytes');
+			expect(storedFiles(executionId)).toEqual([]);
+		} finally {
+			await server.close();
+		}
+	});
+
 	it('a download that resets mid-body is retried ("Retries"), and with no retries left fails clearly', async () => {
 		const s = sandbox.current;
 		const url = `${s.url}/files/blob/500000.bin?seed=3`;
