@@ -6,6 +6,13 @@ N8N_VERSION="${N8N_VERSION:-2.40.7}"
 NODE_MAJOR=24
 CACHE="${VISUAL_AI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/n8n-nodes-visual-ai}/n8n-$N8N_VERSION"
 if [ -f "$CACHE/.ready" ]; then echo "$CACHE"; exit 0; fi
+# Two runs at once (e.g. npm run demo while the e2e installs) wait for one install, not race in it.
+mkdir -p "$(dirname "$CACHE")"
+if command -v flock >/dev/null; then
+  exec 9>"$CACHE.lock"
+  flock 9
+  if [ -f "$CACHE/.ready" ]; then echo "$CACHE"; exit 0; fi
+fi
 echo "installing n8n $N8N_VERSION into $CACHE (once; about 5 minutes)" >&2
 rm -rf "$CACHE.tmp" && mkdir -p "$CACHE.tmp"
 cd "$CACHE.tmp"

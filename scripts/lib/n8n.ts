@@ -24,12 +24,9 @@ export interface N8nInstall {
 /** Installs n8n once (about 5 minutes) or finds it in the cache; prints progress on stderr. */
 export async function ensureN8n(root: string): Promise<N8nInstall> {
 	const script = path.join(root, 'scripts', 'ensure-n8n.sh');
-	const result = await run('bash', [script], {
-		env: { ...process.env, N8N_VERSION },
-		echo: false,
-	});
-	if (result.code !== 0) throw new Error(`scripts/ensure-n8n.sh failed:\n${result.stderr}`);
-	if (result.stderr.trim()) process.stderr.write(result.stderr);
+	// Its progress (only when it installs) goes to stderr as it happens; stdout is the folder.
+	const result = await run('bash', [script], { env: { ...process.env, N8N_VERSION }, echo: 'stderr' });
+	if (result.code !== 0) throw new Error(`scripts/ensure-n8n.sh failed (exit ${result.code ?? result.signal})`);
 	const dir = result.stdout.trim().split('\n').pop() ?? '';
 	const install = {
 		dir,

@@ -17,8 +17,8 @@ export interface RunResult {
 export interface RunOptions {
 	cwd?: string;
 	env?: NodeJS.ProcessEnv;
-	/** Print the child's output as it comes (stdout and stderr both go to our stderr). */
-	echo?: boolean;
+	/** Print the child's output as it comes on our stderr: both streams, or only its stderr. */
+	echo?: boolean | 'stderr';
 	/** Sample /proc/<pid>/status for the peak RSS. */
 	measureRss?: boolean;
 	timeoutMs?: number;
@@ -31,7 +31,7 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
 	const stderr: Buffer[] = [];
 	child.stdout?.on('data', (chunk: Buffer) => {
 		stdout.push(chunk);
-		if (options.echo) process.stderr.write(chunk);
+		if (options.echo === true) process.stderr.write(chunk);
 	});
 	child.stderr?.on('data', (chunk: Buffer) => {
 		stderr.push(chunk);
