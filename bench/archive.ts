@@ -70,7 +70,7 @@ const archiveInProcess: Contender = {
 	id: 'archive',
 	label: 'Archive Outputs (n8n-core in process, concurrency 8)',
 	run: async (scenario, runs) => {
-		const results: Array<{ wallMs: number; peakRssMiB: number; rssGrowthMiB: number; baselineMiB: number }> = [];
+		const results: Array<{ wallMs: number; peakRssMiB: number; rssGrowthMiB: number; baselineMiB: number; cpuMs: number }> = [];
 		for (let run = 0; run < runs; run++) {
 			const baseline = await child('empty', scenario);
 			const archive = await child('archive', scenario);
@@ -79,13 +79,14 @@ const archiveInProcess: Contender = {
 				peakRssMiB: archive.peakRssMiB,
 				baselineMiB: baseline.peakRssMiB,
 				rssGrowthMiB: archive.peakRssMiB - baseline.peakRssMiB,
+				cpuMs: archive.cpuMs - baseline.cpuMs,
 			});
 		}
 		return {
 			wallMs: median(results.map((result) => result.wallMs)),
 			peakRssMiB: Math.max(...results.map((result) => result.peakRssMiB)),
 			rssGrowthMiB: Math.max(...results.map((result) => result.rssGrowthMiB)),
-			note: `empty workflow ${Math.round(median(results.map((result) => result.baselineMiB)))} MiB`,
+			note: `empty workflow ${Math.round(median(results.map((result) => result.baselineMiB)))} MiB; CPU over it ${Math.round(median(results.map((result) => result.cpuMs)))} ms`,
 		};
 	},
 };
@@ -262,6 +263,8 @@ async function repeat(runs: number, once: () => Promise<Measurement>): Promise<M
 interface ChildResult {
 	wallMs: number;
 	peakRssMiB: number;
+	/** User + system CPU time of the whole child process. */
+	cpuMs: number;
 }
 
 async function child(kind: 'archive' | 'empty' | 'floor', scenario: Scenario): Promise<ChildResult> {
@@ -312,8 +315,7 @@ async function runChild(kind: string, inputFile: string): Promise<void> {
 				}),
 			),
 		);
-		const result: ChildResult = { wallMs: performance.now() - started, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
-		process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
+		process.stdout.write(`BENCH_RESULT ${JSON.stringify(childResult(performance.now() - started))}\n`);
 		return;
 	}
 	const started = performance.now();
@@ -325,8 +327,12 @@ async function runChild(kind: string, inputFile: string): Promise<void> {
 			if (bytes !== scenario.bytesEach) throw new Error(`an archived map has ${bytes} bytes, expected ${scenario.bytesEach}`);
 		}
 	}
-	const result: ChildResult = { wallMs, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
-	process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
+	process.stdout.write(`BENCH_RESULT ${JSON.stringify(childResult(wallMs))}\n`);
+}
+
+function childResult(wallMs: number): ChildResult {
+	const usage = process.resourceUsage();
+	return { wallMs, peakRssMiB: usage.maxRSS / 1024, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 };
 }
 
 /**

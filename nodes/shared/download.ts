@@ -165,19 +165,17 @@ function contentType(header: string | string[] | undefined): string | undefined 
 }
 
 /**
- * n8n's filesystem store writes a stream with `fs.writeFile`, one awaited write per chunk: the
- * 64 KiB pieces a socket delivers would mean 16 384 thread-pool round trips per GiB. Handing it
- * 1 MiB pieces makes writing as fast as a write stream, for one extra copy in memory.
+ * n8n's filesystem store writes a stream with `fs.writeFile`, awaiting one write per chunk. With a
+ * small buffer the socket stalls during every write (a 1 GiB map took 6.4 s); letting the body run
+ * this far ahead of the disk keeps both busy (about 2 s). Copying chunks into bigger pieces for
+ * fewer writes was tried: no faster, and twice the garbage for the GC.
  */
-const WRITE_PIECE_BYTES = 1024 * 1024;
-/** Two pieces may be read while one is written, so network and disk overlap. */
-const READ_AHEAD_BYTES = 2 * WRITE_PIECE_BYTES;
+const READ_AHEAD_BYTES = 2 * 1024 * 1024;
 
 /**
- * Reads the first bytes of a body for sniffing and hands back a stream of the whole body in
- * pieces of about `WRITE_PIECE_BYTES`; `check` sees the running byte count and may end the stream
- * with an error (size limits). The body is destroyed whenever the returned stream does not reach
- * its end, so no connection is left open.
+ * Reads the first bytes of a body for sniffing and hands back a stream of the whole body; `check`
+ * sees the running byte count and may end the stream with an error (size limits). The body is
+ * destroyed whenever the returned stream does not reach its end, so no connection is left open.
  */
 async function peek(
 	body: Readable,
@@ -197,15 +195,14 @@ async function peek(
 		first.push(next.value);
 		received += next.value.length;
 	}
-	const head = Buffer.concat(first);
+	const head = first.length === 1 ? first[0] : Buffer.concat(first);
 	async function* rest(): AsyncGenerator<Buffer> {
 		let complete = ended;
 		try {
 			let total = head.length;
 			const early = check(total);
 			if (early) throw early;
-			let pending: Buffer[] = head.length > 0 ? [head] : [];
-			let pendingBytes = head.length;
+			if (head.length > 0) yield head;
 			while (!complete) {
 				const next = await iterator.next();
 				if (next.done) {
@@ -215,15 +212,8 @@ async function peek(
 				total += next.value.length;
 				const failure = check(total);
 				if (failure) throw failure;
-				pending.push(next.value);
-				pendingBytes += next.value.length;
-				if (pendingBytes >= WRITE_PIECE_BYTES) {
-					yield Buffer.concat(pending, pendingBytes);
-					pending = [];
-					pendingBytes = 0;
-				}
+				yield next.value;
 			}
-			if (pendingBytes > 0) yield pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
 		} finally {
 			if (!complete) body.destroy();
 		}
