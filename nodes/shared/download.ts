@@ -119,7 +119,16 @@ function linkProfile(source: string, expiry: { seen: boolean }): ProviderProfile
 		name: source,
 		explain(status, error) {
 			const expiredS3 = status === 403 && /expired/i.test(`${error.code ?? ''} ${error.message ?? ''}`);
-			if (status === 410 || expiredS3) expiry.seen = true;
+			if (status === 410 || expiredS3) {
+				expiry.seen = true;
+				return undefined;
+			}
+			if (status === 401 || status === 403) {
+				return {
+					hint: `The host refused the link of ${source}. Presigned links work only exactly as handed out (with everything after "?"), and only without extra credentials.`,
+				};
+			}
+			if (status === 404) return { hint: `Nothing is at the link of ${source} (any more). Check where the link came from.` };
 			return undefined;
 		},
 	};

@@ -99,6 +99,19 @@ describe('Archive Outputs with EyeQuant results', () => {
 		expect((await binaryBytes(output[1], 'attentionMap')).equals(await served(fresh.json.attentionMap as string))).toBe(true);
 	});
 
+	it('a tampered link (403 SignatureDoesNotMatch) is refused, not called expired', async () => {
+		const flat = await eyeQuantGetItem();
+		const tampered = (flat.json.attentionMap as string).replace(/X-Amz-Signature=([0-9a-f])/, (_all, digit: string) => `X-Amz-Signature=${digit === '0' ? '1' : '0'}`);
+		const [item] = await runArchive({ source: 'paths', paths: 'map' }, [{ json: { map: tampered } }], {
+			continueOnFail: true,
+		});
+		expect(item.json.error).toBe(
+			'map error 403 SignatureDoesNotMatch: The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+		);
+		expect(item.json.errorDescription).toContain('Presigned links work only exactly as handed out');
+		expect(item.json.failedUrls).toEqual([expect.objectContaining({ expired: false })]);
+	});
+
 	it('a file archived here can be analysed by EyeQuant straight from n8n\'s binary store', async () => {
 		const s = sandbox.current;
 		const [archived] = await runArchive({ source: 'paths', paths: 'design' }, [{ json: { design: `${s.url}/files/design.png` } }]);
