@@ -52,7 +52,7 @@ function current(): { sandbox: Sandbox; instance: Instance } {
 	return { sandbox, instance };
 }
 
-describe(`${PACKAGE_NAME} inside a real n8n`, () => {
+describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 	afterEach((t) => {
 		if ('passed' in t && !t.passed) failed = true;
 	});
