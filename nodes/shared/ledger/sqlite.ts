@@ -1,0 +1,233 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+
+import { sleep } from 'n8n-workflow';
+
+import type { CheckResult, Delivery, JobLedger, JobState, LedgerJob, LedgerProvider, NewJob } from './types';
+
+const BUSY_TIMEOUT_MS = 10_000;
+const BUSY_RETRIES = 20;
+
+/** Each entry moves the schema one version up; applied in order inside one transaction on open. */
+const MIGRATIONS: string[] = [
+	`CREATE TABLE jobs (
+		provider TEXT NOT NULL,
+		account TEXT NOT NULL,
+		job_id TEXT NOT NULL,
+		submitted_at INTEGER NOT NULL,
+		registered_at INTEGER NOT NULL,
+		state TEXT NOT NULL DEFAULT 'pending',
+		checks INTEGER NOT NULL DEFAULT 0,
+		last_checked_at INTEGER,
+		finished_at INTEGER,
+		last_status TEXT,
+		last_error TEXT,
+		PRIMARY KEY (provider, account, job_id)
+	);
+	CREATE INDEX jobs_by_check ON jobs (provider, account, last_checked_at);
+	CREATE TABLE deliveries (
+		consumer TEXT NOT NULL,
+		provider TEXT NOT NULL,
+		account TEXT NOT NULL,
+		job_id TEXT NOT NULL,
+		state TEXT NOT NULL,
+		delivered_at INTEGER NOT NULL,
+		PRIMARY KEY (consumer, provider, account, job_id)
+	);`,
+];
+
+interface JobRow {
+	provider: LedgerProvider;
+	account: string;
+	job_id: string;
+	submitted_at: number;
+	registered_at: number;
+	state: JobState;
+	checks: number;
+	last_checked_at: number | null;
+	finished_at: number | null;
+	last_status: string | null;
+}
+
+function toJob(row: JobRow): LedgerJob {
+	return {
+		provider: row.provider,
+		account: row.account,
+		jobId: row.job_id,
+		submittedAt: row.submitted_at,
+		registeredAt: row.registered_at,
+		state: row.state,
+		checks: row.checks,
+		lastCheckedAt: row.last_checked_at ?? undefined,
+		finishedAt: row.finished_at ?? undefined,
+		lastStatus: row.last_status ?? undefined,
+	};
+}
+
+function isBusy(error: unknown): boolean {
+	const text = error instanceof Error ? `${(error as { code?: string }).code ?? ''} ${error.message}` : '';
+	return /SQLITE_BUSY|SQLITE_LOCKED|database is locked/i.test(text);
+}
+
+/**
+ * The default ledger: one SQLite file (WAL, busy timeout) shared by n8n's main process and its
+ * workers on one host. Every write is one IMMEDIATE transaction, retried when another process
+ * holds the lock beyond the busy timeout, so SQLITE_BUSY never reaches a workflow.
+ */
+export class SqliteLedger implements JobLedger {
+	readonly location: string;
+	private readonly db: DatabaseSync;
+
+	constructor(db: DatabaseSync, location: string) {
+		this.db = db;
+		this.location = location;
+	}
+
+	static async open(file: string): Promise<SqliteLedger> {
+		const { DatabaseSync: Database } = await import('node:sqlite');
+		mkdirSync(path.dirname(file), { recursive: true });
+		const db = new Database(file);
+		const ledger = new SqliteLedger(db, file);
+		db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+		await ledger.withRetry(() => db.exec('PRAGMA journal_mode = WAL'));
+		db.exec('PRAGMA synchronous = NORMAL');
+		await ledger.write(() => ledger.migrate());
+		return ledger;
+	}
+
+	private migrate(): void {
+		const { user_version: version } = this.db.prepare('PRAGMA user_version').get() as { user_version: number };
+		for (let next = version; next < MIGRATIONS.length; next++) this.db.exec(MIGRATIONS[next]);
+		if (version < MIGRATIONS.length) this.db.exec(`PRAGMA user_version = ${MIGRATIONS.length}`);
+	}
+
+	async register(jobs: NewJob[], now = Date.now()): Promise<number> {
+		if (jobs.length === 0) return 0;
+		return await this.write(() => {
+			const insert = this.db.prepare(
+				`INSERT INTO jobs (provider, account, job_id, submitted_at, registered_at)
+				 VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			);
+			let added = 0;
+			for (const job of jobs) {
+				const result = insert.run(job.provider, job.account, job.jobId, job.submittedAt?.getTime() ?? now, now);
+				added += Number(result.changes);
+			}
+			return added;
+		});
+	}
+
+	async undelivered(query: {
+		provider: LedgerProvider;
+		account: string;
+		consumer: string;
+		limit: number;
+		registeredSince?: number;
+	}): Promise<LedgerJob[]> {
+		return await this.withRetry(() => {
+			const rows = this.db
+				.prepare(
+					`SELECT j.* FROM jobs j
+					 WHERE j.provider = ? AND j.account = ? AND j.registered_at >= ?
+					   AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.consumer = ? AND d.provider = j.provider
+					                   AND d.account = j.account AND d.job_id = j.job_id)
+					 ORDER BY COALESCE(j.last_checked_at, 0), j.registered_at, j.job_id
+					 LIMIT ?`,
+				)
+				.all(query.provider, query.account, query.registeredSince ?? 0, query.consumer, query.limit) as unknown as JobRow[];
+			return rows.map(toJob);
+		});
+	}
+
+	async recordChecks(results: CheckResult[], now = Date.now()): Promise<void> {
+		if (results.length === 0) return;
+		await this.write(() => {
+			const update = this.db.prepare(
+				`UPDATE jobs SET state = ?, last_status = ?, last_error = ?, checks = checks + 1, last_checked_at = ?,
+				   finished_at = COALESCE(finished_at, ?)
+				 WHERE provider = ? AND account = ? AND job_id = ? AND state NOT IN ('given_up')`,
+			);
+			for (const result of results) {
+				const finishedAt: SQLInputValue = result.state === 'pending' ? null : (result.finishedAt ?? now);
+				update.run(
+					result.state,
+					result.status ?? null,
+					result.error ?? null,
+					now,
+					finishedAt,
+					result.provider,
+					result.account,
+					result.jobId,
+				);
+			}
+		});
+	}
+
+	async recordDeliveries(consumer: string, deliveries: Delivery[], now = Date.now()): Promise<void> {
+		if (deliveries.length === 0) return;
+		await this.write(() => {
+			const insert = this.db.prepare(
+				`INSERT INTO deliveries (consumer, provider, account, job_id, state, delivered_at)
+				 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			);
+			for (const delivery of deliveries) {
+				insert.run(consumer, delivery.provider, delivery.account, delivery.jobId, delivery.state, now);
+			}
+		});
+	}
+
+	async markGivenUp(provider: LedgerProvider, account: string, jobIds: string[], now = Date.now()): Promise<void> {
+		if (jobIds.length === 0) return;
+		await this.write(() => {
+			const update = this.db.prepare(
+				`UPDATE jobs SET state = 'given_up', finished_at = COALESCE(finished_at, ?), last_checked_at = ?
+				 WHERE provider = ? AND account = ? AND job_id = ? AND state = 'pending'`,
+			);
+			for (const jobId of jobIds) update.run(now, now, provider, account, jobId);
+		});
+	}
+
+	async get(provider: LedgerProvider, account: string, jobId: string): Promise<LedgerJob | undefined> {
+		return await this.withRetry(() => {
+			const row = this.db
+				.prepare('SELECT * FROM jobs WHERE provider = ? AND account = ? AND job_id = ?')
+				.get(provider, account, jobId) as unknown as JobRow | undefined;
+			return row ? toJob(row) : undefined;
+		});
+	}
+
+	close(): void {
+		if (this.db.isOpen) this.db.close();
+	}
+
+	/** Runs `work` in one IMMEDIATE transaction (the write lock is taken up front, never upgraded). */
+	private async write<T>(work: () => T): Promise<T> {
+		return await this.withRetry(() => {
+			this.db.exec('BEGIN IMMEDIATE');
+			let failure: unknown;
+			try {
+				const result = work();
+				this.db.exec('COMMIT');
+				return result;
+			} catch (error) {
+				failure = error;
+			}
+			if (this.db.isTransaction) this.db.exec('ROLLBACK');
+			throw failure;
+		});
+	}
+
+	private async withRetry<T>(work: () => T): Promise<T> {
+		for (let attempt = 0; ; attempt++) {
+			let failure: unknown;
+			try {
+				return work();
+			} catch (error) {
+				failure = error;
+			}
+			if (!isBusy(failure) || attempt >= BUSY_RETRIES) throw failure;
+			await sleep(25 + Math.floor(Math.random() * 100));
+		}
+	}
+}
