@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as analysis from './actions/analysis';
+import * as job from './actions/job';
 import * as recommendations from './actions/recommendations';
 import { router } from './actions/router';
 import * as summary from './actions/summary';
@@ -28,6 +29,7 @@ export class EyeQuant implements INodeType {
 				noDataExpression: true,
 				options: [
 					{ name: 'Analysis', value: 'analysis' },
+					{ name: 'Job', value: 'job', description: 'Analyses submitted elsewhere, for the Visual AI Trigger' },
 					{ name: 'Recommendation', value: 'recommendations' },
 					{ name: 'Summary', value: 'summary' },
 				],
@@ -36,6 +38,7 @@ export class EyeQuant implements INodeType {
 			...analysis.description,
 			...summary.description,
 			...recommendations.description,
+			...job.description,
 		],
 	};
 

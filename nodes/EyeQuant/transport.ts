@@ -4,6 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { ApiClient } from '../shared/http/client';
 import type { RequestContext } from '../shared/http/client';
 import type { ProviderError, ProviderProfile } from '../shared/http/errors';
+import { accountId } from '../shared/ledger';
 
 export const EYEQUANT_CREDENTIAL = 'eyeQuantApi';
 const DEFAULT_BASE_URL = 'https://api.eyequant.com/v2';
@@ -78,7 +79,10 @@ export const EYEQUANT_PROFILE: ProviderProfile = {
 	},
 };
 
-/** The API client for the node's EyeQuant credential (Bearer key; never sent to map URLs). */
+/**
+ * The API client for the node's EyeQuant credential (Bearer key; never sent to map URLs), and the
+ * ledger's account id of that credential (a hash of base URL and key, never the key).
+ */
 export async function eyeQuantClient(context: EyeQuantContext): Promise<{ client: ApiClient; account: string }> {
 	const credentials = await context.getCredentials(EYEQUANT_CREDENTIAL);
 	const apiKey = typeof credentials.apiKey === 'string' ? credentials.apiKey.trim() : '';
@@ -88,11 +92,12 @@ export async function eyeQuantClient(context: EyeQuantContext): Promise<{ client
 			description: 'Open the EyeQuant credential and paste the API key from your EyeQuant account.',
 		});
 	}
+	const base = baseUrl.replace(/\/+$/, '');
 	const client = new ApiClient(context, {
 		provider: EYEQUANT_PROFILE,
-		baseUrl: baseUrl.replace(/\/+$/, ''),
+		baseUrl: base,
 		headers: { authorization: `Bearer ${apiKey}` },
 		secrets: [apiKey],
 	});
-	return { client, account: '' };
+	return { client, account: accountId(base, apiKey) };
 }

@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import * as analysis from './analysis';
+import * as job from './job';
 import * as recommendations from './recommendations';
 import * as summary from './summary';
 
@@ -16,6 +17,7 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
 	},
 	summary: { generate: summary.generate.execute, get: summary.get.execute },
 	recommendations: { generate: recommendations.generate.execute, get: recommendations.get.execute },
+	job: { track: job.track.execute },
 };
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { runPerItem } from '../../../shared/items';
+import { registerJobs } from '../../../shared/ledger';
 import { imageFromBinary, imageFromUrl } from '../../image';
 import { createAnalysisSchema } from '../../schemas';
 import { eyeQuantClient } from '../../transport';
@@ -146,7 +147,7 @@ const properties: INodeProperties[] = [
 export const description = updateDisplayOptions({ show: { resource: ['analysis'], operation: ['create'] } }, properties);
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const { client } = await eyeQuantClient(this);
+	const { client, account } = await eyeQuantClient(this);
 	const options = optionsOf(this);
 	return await runPerItem(this, numberOption(options, 'concurrency', DEFAULT_CONCURRENCY), async (itemIndex) => {
 		const itemOptions = optionsOf(this, itemIndex);
@@ -176,6 +177,19 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			},
 			createAnalysisSchema,
 		);
+		// The Visual AI Trigger can only see analyses it was told about: EyeQuant cannot list them.
+		try {
+			await registerJobs(this, 'eyeQuant', account, [{ jobId: created.id, submittedAt }]);
+		} catch (error) {
+			throw new NodeOperationError(
+				this.getNode(),
+				`EyeQuant analysis ${created.id} was created, but could not be recorded for the Visual AI Trigger`,
+				{
+					itemIndex,
+					description: `${error instanceof Error ? error.message : String(error)}. Wait for it with Wait for Completion, or record it later with Job → Track (screenshot ID ${created.id}).`,
+				},
+			);
+		}
 		const json: IDataObject = {
 			screenshotId: created.id,
 			status: 'pending',
