@@ -3,6 +3,9 @@
  * nodes promise, the bytes that landed in n8n's binary store, and the calls the sandbox saw.
  */
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 
 import type { Sandbox } from '../../sandbox/server.ts';
 import { isJpeg, isPng, readBinary, sha256 } from '../../scripts/lib/binaries.ts';
@@ -82,7 +85,20 @@ async function checkEyeQuantArchive(context: CheckContext): Promise<void> {
 		'each map downloaded once, and answered 200 (the sandbox refuses a request that carries Authorization)',
 	);
 	await assertArchivedMaps(context, archived, archived.json);
-	assert.equal(sandbox.requests({ method: 'POST', pathPrefix: '/eyequant/v2/analyses' }).length >= 1, true);
+	assertInLedger(context.userFolder, 'eyeQuant', String(screenshotId));
+}
+
+/** Create registered the job with the ledger inside n8n (node:sqlite, in the n8n user folder). */
+export function assertInLedger(userFolder: string, provider: string, jobId: string): void {
+	const file = path.join(userFolder, '.n8n', 'visual-ai-ledger.sqlite');
+	assert.ok(existsSync(file), `no job ledger at ${file}`);
+	const db = new DatabaseSync(file, { readOnly: true });
+	try {
+		const row = db.prepare('SELECT state FROM jobs WHERE provider = ? AND job_id = ?').get(provider, jobId);
+		assert.ok(row, `the ledger has no ${provider} job ${jobId}`);
+	} finally {
+		db.close();
+	}
 }
 
 async function checkImageForge(context: CheckContext): Promise<void> {
