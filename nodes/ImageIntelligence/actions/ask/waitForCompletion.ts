@@ -1,0 +1,61 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { runPerItem } from '../../../shared/items';
+import { waitUntilDone } from '../../../shared/wait';
+import { askJobItem, isFinished } from '../../flatten';
+import { imageIntelligenceClient } from '../../transport';
+import { concurrencyOf, concurrencyOption, jobIdField, requiredString, seconds } from '../common';
+import { fetchAskJob } from './fetch';
+
+const properties: INodeProperties[] = [
+	jobIdField,
+	{
+		displayName: 'Poll Interval (Seconds)',
+		name: 'pollInterval',
+		type: 'number',
+		typeOptions: { minValue: 0.1, numberPrecision: 1 },
+		default: 2,
+		description: 'How long to wait between two status checks',
+	},
+	{
+		displayName: 'Timeout (Seconds)',
+		name: 'timeout',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 300,
+		description: 'Give up (with an error) when the job has not finished by then',
+		hint: 'Instead of waiting here, a job can also call a Webhook node when it finishes (Create → Options → Webhook URL)',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [concurrencyOption],
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['ask'], operation: ['waitForCompletion'] } }, properties);
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const client = await imageIntelligenceClient(this);
+	return await runPerItem(this, concurrencyOf(this), async (itemIndex) => {
+		const jobId = requiredString(this, 'jobId', 'Job ID', itemIndex);
+		const job = await waitUntilDone(
+			this,
+			{
+				what: `Image Intelligence ask job ${jobId}`,
+				intervalMs: seconds(this.getNodeParameter('pollInterval', itemIndex, 2), 2),
+				timeoutMs: seconds(this.getNodeParameter('timeout', itemIndex, 300), 300),
+				itemIndex,
+			},
+			async () => {
+				const current = await fetchAskJob(client, jobId, itemIndex);
+				return { done: isFinished(current), value: current };
+			},
+		);
+		return { json: askJobItem(job) };
+	});
+}
