@@ -37,7 +37,8 @@ function urlImages(context: IExecuteFunctions, itemIndex: number): AskImage[] {
 		for (const [n, url] of urls.entries()) {
 			checked(context, itemIndex, () => checkUrl(url, urls.length > 1 ? `${label} (URL ${n + 1})` : label));
 			// One entry may expand to several URLs: each gets the entry's custom ID with its number.
-			const id = customId && urls.length > 1 ? `${customId.slice(0, MAX_ID_CHARS - 4)}-${n + 1}` : customId;
+			const suffix = `-${n + 1}`;
+			const id = customId && urls.length > 1 ? `${customId.slice(0, MAX_ID_CHARS - suffix.length)}${suffix}` : customId;
 			images.push({ url, ...(id ? { customId: id } : {}) });
 		}
 	}
