@@ -18,6 +18,7 @@ type Summarize = (context: SummaryContext) => string[];
 
 const SUMMARIES: Record<string, Summarize> = {
 	vaiExample1EyeQt: summarizeEyeQuant,
+	vaiExample4ImgIn: summarizeImageIntelligence,
 	vaiExample5Forge: summarizeImageForge,
 };
 
@@ -45,6 +46,15 @@ function summarizeEyeQuant(context: SummaryContext): string[] {
 		`analysis ${String(scored?.json.screenshotId)}: ${String(scored?.json.status)}, clarity ${String(scored?.json.clarityScore)}/100, excitingness ${String(scored?.json.excitingnessScore)}/100`,
 		`${files.length} maps archived before their links expire (one hour after the analysis), copied to ${relative(context, dir)}/:`,
 		...files.map((file) => `  ${path.basename(file)}`),
+	];
+}
+
+function summarizeImageIntelligence(context: SummaryContext): string[] {
+	const answered = first(nodeItems(context.execution, 'Wait for the answer'));
+	const branch = nodeItems(context.execution, 'Alert')[0] ?? nodeItems(context.execution, 'All clear')[0];
+	return [
+		`"${String(answered?.json.question)}" asked about ${String(answered?.json.imageCount)} camera images: ${String(answered?.json.answer).toUpperCase()} — ${String(answered?.json.summary)}`,
+		`IF → ${nodeItems(context.execution, 'Alert').length > 0 ? 'Alert' : 'All clear'}: ${String(branch?.json.message)}`,
 	];
 }
 

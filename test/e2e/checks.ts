@@ -25,6 +25,7 @@ export type Check = (context: CheckContext) => Promise<void>;
 /** Every example that runs with `n8n execute`, by workflow id. A new example needs its check here. */
 export const CHECKS: Record<string, Check> = {
 	vaiExample1EyeQt: checkEyeQuantArchive,
+	vaiExample4ImgIn: checkImageIntelligence,
 	vaiExample5Forge: checkImageForge,
 };
 
@@ -99,6 +100,29 @@ export function assertInLedger(userFolder: string, provider: string, jobId: stri
 	} finally {
 		db.close();
 	}
+}
+
+async function checkImageIntelligence(context: CheckContext): Promise<void> {
+	const { execution, sandbox } = context;
+	const created = only(nodeItems(execution, 'Ask about the cameras'), 'Ask about the cameras');
+	assert.equal(typeof created.json.jobId, 'string', 'Create returns the job id');
+
+	const answered = only(nodeItems(execution, 'Wait for the answer'), 'Wait for the answer');
+	assert.equal(answered.json.jobId, created.json.jobId);
+	assert.equal(answered.json.status, 'COMPLETED_SUCCESSFULLY');
+	assert.equal(answered.json.answer, 'yes', String(answered.json.summary));
+	assert.equal((answered.json.chosenImage as { customId?: string } | null)?.customId, 'garage', 'the garage camera is the one chosen');
+	assert.equal(answered.json.imageCount, 3);
+	assert.equal(answered.json.failedImageCount, 0);
+
+	assert.equal(nodeItems(execution, 'Is the door open?', 0).length, 1, 'the yes goes to the true branch');
+	assert.equal(nodeItems(execution, 'Is the door open?', 1).length, 0, 'nothing on the false branch');
+	const alert = only(nodeItems(execution, 'Alert'), 'Alert');
+	assert.equal(alert.json.camera, 'garage');
+	assert.equal(execution.data.resultData.runData['All clear'], undefined, '"All clear" must not run');
+
+	assert.equal(sandbox.requests({ method: 'POST', pathPrefix: '/imageintelligence/v2/oauth/token' }).length, 1, 'one token for Create and Wait');
+	assert.equal(sandbox.requests({ method: 'POST', pathPrefix: '/imageintelligence/v2/ask' }).length, 1, 'one ask job for the three images');
 }
 
 async function checkImageForge(context: CheckContext): Promise<void> {
