@@ -7,7 +7,18 @@ import type { Logger } from 'n8n-workflow';
 import { SqliteLedger } from './sqlite';
 import type { JobLedger, LedgerProvider } from './types';
 
-export type { CheckResult, Delivery, JobLedger, JobState, LedgerJob, LedgerProvider, NewJob } from './types';
+export type {
+	BeginPoll,
+	CheckResult,
+	Delivery,
+	JobLedger,
+	JobState,
+	LedgerJob,
+	LedgerProvider,
+	NewJob,
+	PollStart,
+	StagedBatch,
+} from './types';
 
 const FILE_NAME = 'visual-ai-ledger.sqlite';
 const opened = new Map<string, Promise<JobLedger>>();

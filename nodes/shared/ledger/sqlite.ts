@@ -1,16 +1,29 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 
 import { sleep } from 'n8n-workflow';
 
-import type { CheckResult, Delivery, JobLedger, JobState, LedgerJob, LedgerProvider, NewJob } from './types';
+import { currentOwner, ownerIsGone } from './owner';
+import type {
+	BeginPoll,
+	CheckResult,
+	Delivery,
+	JobLedger,
+	JobState,
+	LedgerJob,
+	LedgerProvider,
+	NewJob,
+	PollStart,
+	StagedBatch,
+} from './types';
 
 const BUSY_TIMEOUT_MS = 10_000;
 const BUSY_RETRIES = 20;
 
 /** Each entry moves the schema one version up; applied in order inside one transaction on open. */
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: readonly string[] = [
 	`CREATE TABLE jobs (
 		provider TEXT NOT NULL,
 		account TEXT NOT NULL,
@@ -35,6 +48,22 @@ const MIGRATIONS: string[] = [
 		delivered_at INTEGER NOT NULL,
 		PRIMARY KEY (consumer, provider, account, job_id)
 	);`,
+	// Two-phase delivery for the trigger: a delivery with a batch is staged (handed to n8n, not yet
+	// confirmed by a committed cursor); one poll per consumer at a time (lease); at most one open batch.
+	`ALTER TABLE deliveries ADD COLUMN batch TEXT;
+	CREATE INDEX deliveries_staged ON deliveries (consumer, batch) WHERE batch IS NOT NULL;
+	CREATE TABLE consumers (
+		consumer TEXT PRIMARY KEY,
+		next_seq INTEGER NOT NULL DEFAULT 1,
+		lease TEXT,
+		lease_owner TEXT,
+		lease_until INTEGER,
+		batch TEXT,
+		batch_seq INTEGER,
+		batch_owner TEXT,
+		batch_staged_at INTEGER
+	);
+	CREATE INDEX jobs_by_finish ON jobs (provider, account, finished_at);`,
 ];
 
 interface JobRow {
@@ -48,6 +77,18 @@ interface JobRow {
 	last_checked_at: number | null;
 	finished_at: number | null;
 	last_status: string | null;
+}
+
+interface ConsumerRow {
+	consumer: string;
+	next_seq: number;
+	lease: string | null;
+	lease_owner: string | null;
+	lease_until: number | null;
+	batch: string | null;
+	batch_seq: number | null;
+	batch_owner: string | null;
+	batch_staged_at: number | null;
 }
 
 function toJob(row: JobRow): LedgerJob {
@@ -132,10 +173,23 @@ export class SqliteLedger implements JobLedger {
 					 WHERE j.provider = ? AND j.account = ? AND j.registered_at >= ?
 					   AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.consumer = ? AND d.provider = j.provider
 					                   AND d.account = j.account AND d.job_id = j.job_id)
-					 ORDER BY COALESCE(j.last_checked_at, 0), j.registered_at, j.job_id
+					 ORDER BY CASE j.state WHEN 'pending' THEN 1 ELSE 0 END, COALESCE(j.last_checked_at, 0), j.registered_at, j.job_id
 					 LIMIT ?`,
 				)
 				.all(query.provider, query.account, query.registeredSince ?? 0, query.consumer, query.limit) as unknown as JobRow[];
+			return rows.map(toJob);
+		});
+	}
+
+	async newest(query: { provider: LedgerProvider; account: string; limit: number }): Promise<LedgerJob[]> {
+		return await this.withRetry(() => {
+			const rows = this.db
+				.prepare(
+					`SELECT * FROM jobs WHERE provider = ? AND account = ?
+					 ORDER BY finished_at IS NULL, finished_at DESC, registered_at DESC, job_id DESC
+					 LIMIT ?`,
+				)
+				.all(query.provider, query.account, query.limit) as unknown as JobRow[];
 			return rows.map(toJob);
 		});
 	}
@@ -177,14 +231,85 @@ export class SqliteLedger implements JobLedger {
 		});
 	}
 
-	async markGivenUp(provider: LedgerProvider, account: string, jobIds: string[], now = Date.now()): Promise<void> {
-		if (jobIds.length === 0) return;
-		await this.write(() => {
-			const update = this.db.prepare(
-				`UPDATE jobs SET state = 'given_up', finished_at = COALESCE(finished_at, ?), last_checked_at = ?
-				 WHERE provider = ? AND account = ? AND job_id = ? AND state = 'pending'`,
+	async beginPoll(consumer: string, options: BeginPoll): Promise<PollStart> {
+		const now = options.now ?? Date.now();
+		return await this.write((): PollStart => {
+			this.db.prepare('INSERT INTO consumers (consumer) VALUES (?) ON CONFLICT DO NOTHING').run(consumer);
+			const row = this.consumer(consumer) as ConsumerRow;
+			if (row.lease && (row.lease_until ?? 0) > now && !ownerIsGone(row.lease_owner)) {
+				return { kind: 'busy', until: row.lease_until ?? now };
+			}
+			let confirmed = 0;
+			let redelivered = 0;
+			if (row.batch) {
+				if (options.cursorBatch === row.batch) {
+					confirmed = this.changes('UPDATE deliveries SET batch = NULL WHERE consumer = ? AND batch = ?', consumer, row.batch);
+				} else if (ownerIsGone(row.batch_owner) || now - (row.batch_staged_at ?? 0) >= options.settleMs) {
+					redelivered = this.changes('DELETE FROM deliveries WHERE consumer = ? AND batch = ?', consumer, row.batch);
+				} else {
+					return { kind: 'unsettled', batch: row.batch, stagedAt: row.batch_staged_at ?? now };
+				}
+			}
+			// Staged rows of any other batch cannot be confirmed by any cursor any more.
+			redelivered += this.changes('DELETE FROM deliveries WHERE consumer = ? AND batch IS NOT NULL', consumer);
+			const lease = randomUUID();
+			this.db
+				.prepare(
+					`UPDATE consumers SET lease = ?, lease_owner = ?, lease_until = ?,
+					   batch = NULL, batch_seq = NULL, batch_owner = NULL, batch_staged_at = NULL
+					 WHERE consumer = ?`,
+				)
+				.run(lease, currentOwner(), now + options.leaseMs, consumer);
+			return { kind: 'ready', lease, confirmed, redelivered };
+		});
+	}
+
+	async stageBatch(
+		consumer: string,
+		lease: string,
+		deliveries: { handOff: Delivery[]; final: Delivery[] },
+		now = Date.now(),
+	): Promise<StagedBatch | undefined> {
+		return await this.write((): StagedBatch | undefined => {
+			const row = this.consumer(consumer);
+			if (!row || row.lease !== lease || row.batch) return undefined;
+			const insert = this.db.prepare(
+				`INSERT INTO deliveries (consumer, provider, account, job_id, state, delivered_at, batch)
+				 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 			);
-			for (const jobId of jobIds) update.run(now, now, provider, account, jobId);
+			for (const delivery of deliveries.final) {
+				insert.run(consumer, delivery.provider, delivery.account, delivery.jobId, delivery.state, now, null);
+			}
+			const batch = randomUUID();
+			const alreadyDelivered: string[] = [];
+			for (const delivery of deliveries.handOff) {
+				const result = insert.run(consumer, delivery.provider, delivery.account, delivery.jobId, delivery.state, now, batch);
+				if (Number(result.changes) === 0) alreadyDelivered.push(delivery.jobId);
+			}
+			const staged = deliveries.handOff.length > alreadyDelivered.length;
+			this.db
+				.prepare(
+					`UPDATE consumers SET lease = NULL, lease_owner = NULL, lease_until = NULL,
+					   batch = ?, batch_seq = ?, batch_owner = ?, batch_staged_at = ?, next_seq = next_seq + ?
+					 WHERE consumer = ?`,
+				)
+				.run(
+					staged ? batch : null,
+					staged ? row.next_seq : null,
+					staged ? currentOwner() : null,
+					staged ? now : null,
+					staged ? 1 : 0,
+					consumer,
+				);
+			return { batch: staged ? batch : '', seq: staged ? row.next_seq : 0, alreadyDelivered };
+		});
+	}
+
+	async endPoll(consumer: string, lease: string): Promise<void> {
+		await this.write(() => {
+			this.db
+				.prepare('UPDATE consumers SET lease = NULL, lease_owner = NULL, lease_until = NULL WHERE consumer = ? AND lease = ?')
+				.run(consumer, lease);
 		});
 	}
 
@@ -199,6 +324,14 @@ export class SqliteLedger implements JobLedger {
 
 	close(): void {
 		if (this.db.isOpen) this.db.close();
+	}
+
+	private consumer(consumer: string): ConsumerRow | undefined {
+		return this.db.prepare('SELECT * FROM consumers WHERE consumer = ?').get(consumer) as unknown as ConsumerRow | undefined;
+	}
+
+	private changes(sql: string, ...params: SQLInputValue[]): number {
+		return Number(this.db.prepare(sql).run(...params).changes);
 	}
 
 	/** Runs `work` in one IMMEDIATE transaction (the write lock is taken up front, never upgraded). */

@@ -42,16 +42,58 @@ export interface Delivery {
 	state: JobState;
 }
 
+/** Who holds a poll or staged a hand-off: host, process id and a per-process random id. */
+export type LedgerOwner = string;
+
+/** The result of `beginPoll`: whether this poll may work, and what it settled first. */
+export type PollStart =
+	/** Another poll of this consumer is running (it holds the lease): this one must emit nothing. */
+	| { kind: 'busy'; until: number }
+	/**
+	 * The previous poll handed jobs to n8n, and n8n has neither committed its cursor (confirm) nor
+	 * can it still be expected to (lost): emit nothing until that is known, or the hand-off may fork.
+	 */
+	| { kind: 'unsettled'; batch: string; stagedAt: number }
+	/** This poll holds the lease until `endPoll`/`stageBatch`; `confirmed`/`redelivered` count jobs. */
+	| { kind: 'ready'; lease: string; confirmed: number; redelivered: number };
+
+export interface BeginPoll {
+	/** The batch token in the node's committed cursor (its static data), if any. */
+	cursorBatch?: string;
+	/** How long the lease lasts if the poll never ends it (crash, hang). */
+	leaseMs: number;
+	/** How long a hand-off may stay unconfirmed before it is taken as lost and its jobs redelivered. */
+	settleMs: number;
+	now?: number;
+}
+
+export interface StagedBatch {
+	/** Goes into the node's cursor; the next poll confirms the batch when the committed cursor carries it. */
+	batch: string;
+	seq: number;
+	/** Jobs of `handOff` that were already delivered to this consumer (never expected; left out of the items). */
+	alreadyDelivered: string[];
+}
+
 /**
  * The pack's durable record of submitted EyeQuant and Pique jobs (neither API can list them).
- * A consumer is one trigger node (workflow id + node id); each gets every job at most once.
+ * A consumer is one trigger node (workflow id + node id); each gets every job once.
+ *
+ * Delivery is two-phase, because n8n commits a poll's cursor only when it takes the poll's items:
+ * a poll stages the jobs it hands over under a fresh batch token and writes that token into the
+ * node's cursor; the next poll confirms the batch if the committed cursor carries the token, or
+ * puts the jobs back (redelivers them) once the hand-off is known lost. One poll per consumer at a
+ * time (a lease); no new batch while the previous one is unsettled.
  * Backends: SQLite through node:sqlite (default). Nothing here may assume SQLite.
  */
 export interface JobLedger {
 	readonly location: string;
 	/** Idempotent: registering a known job changes nothing. Returns how many were new. */
 	register(jobs: NewJob[]): Promise<number>;
-	/** Jobs of an account not yet delivered to `consumer`, least recently checked first. */
+	/**
+	 * Jobs of an account neither delivered nor staged for `consumer`: those already seen finished,
+	 * failed or expired first (EyeQuant results die an hour after finishing), then least recently checked.
+	 */
 	undelivered(query: {
 		provider: LedgerProvider;
 		account: string;
@@ -59,9 +101,26 @@ export interface JobLedger {
 		limit: number;
 		registeredSince?: number;
 	}): Promise<LedgerJob[]>;
+	/** An account's jobs, newest finished first, then newest registered (for a test event). */
+	newest(query: { provider: LedgerProvider; account: string; limit: number }): Promise<LedgerJob[]>;
 	recordChecks(results: CheckResult[], now?: number): Promise<void>;
+	/** Final deliveries (jobs a consumer skips, e.g. failed ones without "Include Failed"). */
 	recordDeliveries(consumer: string, deliveries: Delivery[], now?: number): Promise<void>;
-	markGivenUp(provider: LedgerProvider, account: string, jobIds: string[], now?: number): Promise<void>;
+	/** Takes the consumer's lease and settles the previous hand-off against the committed cursor. */
+	beginPoll(consumer: string, options: BeginPoll): Promise<PollStart>;
+	/**
+	 * Stages `handOff` under a new batch, records `final` as delivered, and ends the lease, in one
+	 * transaction. Undefined when the lease was lost meanwhile (nothing is recorded: emit nothing).
+	 * With an empty `handOff` no batch is made (`batch: ''`).
+	 */
+	stageBatch(
+		consumer: string,
+		lease: string,
+		deliveries: { handOff: Delivery[]; final: Delivery[] },
+		now?: number,
+	): Promise<StagedBatch | undefined>;
+	/** Ends the lease without staging anything (a poll that emits nothing or throws). */
+	endPoll(consumer: string, lease: string): Promise<void>;
 	get(provider: LedgerProvider, account: string, jobId: string): Promise<LedgerJob | undefined>;
 	close(): void;
 }
