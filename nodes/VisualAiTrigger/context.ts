@@ -1,0 +1,31 @@
+import type { INode, IPollFunctions } from 'n8n-workflow';
+import { NodeError, NodeOperationError } from 'n8n-workflow';
+
+import type { RetrySettings } from '../shared/http/retry';
+import type { WorkContext } from './providers/types';
+
+/** The poll's view of n8n's context: HTTP and downloads are cancelled at the poll's hard deadline. */
+export function workContext(context: IPollFunctions, signal: AbortSignal): WorkContext {
+	return {
+		getNode: () => context.getNode(),
+		logger: context.logger,
+		getExecutionCancelSignal: () => signal,
+		getCredentials: async <T extends object>(type: string) => await context.getCredentials<T>(type),
+		helpers: {
+			prepareBinaryData: async (...args: Parameters<IPollFunctions['helpers']['prepareBinaryData']>) =>
+				await context.helpers.prepareBinaryData(...args),
+		},
+	};
+}
+
+/** Few tries and short waits: a poll has a time budget, and the next poll tries again anyway. */
+export function pollRetry(budgetMs: number): Partial<RetrySettings> {
+	return { maxTries: 3, baseDelayMs: 500, maxDelayMs: 4_000, maxRetryAfterMs: Math.min(30_000, budgetMs / 4) };
+}
+
+
+/** Any failure as an n8n node error (provider errors already are). */
+export function asNodeError(node: INode, error: unknown): NodeError {
+	if (error instanceof NodeError) return error;
+	return new NodeOperationError(node, error instanceof Error ? error : String(error));
+}

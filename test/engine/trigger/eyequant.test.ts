@@ -1,0 +1,147 @@
+/**
+ * Visual AI Trigger on EyeQuant, through the nodes: analyses submitted with EyeQuant → Analysis →
+ * Create, emitted once per trigger node with their maps, over real HTTP to the sandbox.
+ */
+import { accountId, openLedger } from '../../../nodes/shared/ledger';
+import { SANDBOX_KEYS } from '../../../sandbox/server';
+import { binaryBytes } from '../../helpers/engine';
+import { useSandbox } from '../../helpers/sandbox';
+import { ALL_OUTPUTS, createAnalyses, served } from '../eyequant/helpers';
+import { TriggerNode, counts, deliveries, jsonClone, ledgerDump, pollOnce, useTempLedger } from './helpers';
+
+useTempLedger();
+const sandbox = useSandbox({ hourMs: 600_000, eyeQuantProcessingMs: 150 });
+
+const MAPS = ['attentionMap', 'perceptionMap', 'hotspotsMap', 'clarityMap', 'excitingnessMap'] as const;
+/** Attention map and clarity score: the sandbox takes a while to draw each map, so most analyses ask for one. */
+const ONE_MAP = { predictions: ['attention', 'clarity'], attentionOutputs: ['attentionMap'], clarityOutputs: ['score'] };
+
+async function submitFailing(count: number): Promise<string[]> {
+	return await createAnalyses(sandbox.current, count, { ...ALL_OUTPUTS, title: '[fail] broken design' });
+}
+
+describe('Visual AI Trigger — EyeQuant', () => {
+	let good: string[] = [];
+	let bad: string[] = [];
+	const strict = new TriggerNode(() => sandbox.current, { nodeId: 'strict' });
+	const lenient = new TriggerNode(() => sandbox.current, { nodeId: 'lenient', options: { includeFailed: true, concurrency: 8 } });
+
+	beforeAll(async () => {
+		good = [...(await createAnalyses(sandbox.current, 40, ONE_MAP)), ...(await createAnalyses(sandbox.current, 5))];
+		bad = await submitFailing(5);
+	});
+
+	it('emits each of 50 analyses once, with every map byte-identical to the sandbox’s; failed ones only with Include Failed', async () => {
+		const all = [...good, ...bad];
+		await strict.pollUntil(() => good.every((id) => strict.jobIds().includes(id)));
+		await lenient.pollUntil(() => all.every((id) => lenient.jobIds().includes(id)));
+
+		expect([...counts(strict.jobIds()).entries()].sort()).toEqual(good.map((id) => [id, 1]).sort());
+		expect([...counts(lenient.jobIds()).entries()].sort()).toEqual(all.map((id) => [id, 1]).sort());
+
+		for (const item of strict.emitted) {
+			expect(item.json).toMatchObject({
+				provider: 'eyeQuant',
+				jobId: item.json.screenshotId,
+				status: 'success',
+				submittedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+				completedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+				clarityScore: expect.any(Number),
+				raw: expect.objectContaining({ status: 'success' }),
+			});
+			const maps = MAPS.filter((map) => item.json[map] !== undefined);
+			expect(Object.keys(item.binary ?? {}).sort()).toEqual([...maps].sort());
+			for (const map of maps) {
+				expect(await binaryBytes(item, map)).toEqual(await served(String(item.json[map])));
+			}
+		}
+		const failed = lenient.emitted.filter((item) => bad.includes(String(item.json.jobId)));
+		for (const item of failed) {
+			expect(item.json).toMatchObject({ provider: 'eyeQuant', status: 'failed', errorCode: 'server_error' });
+			expect(item.binary).toBeUndefined();
+		}
+		expect(strict.emitted.filter((item) => Object.keys(item.binary ?? {}).length === 5)).toHaveLength(5);
+		// The strict node recorded the failed ones as seen, so it never asks for them again.
+		expect(deliveries('trigger-workflow:strict').filter((row) => bad.includes(row.job_id))).toHaveLength(5);
+	});
+
+	it('a poll after everything was delivered asks EyeQuant nothing and emits nothing', async () => {
+		const s = sandbox.current;
+		s.clearLog();
+		expect(await strict.poll()).toBeNull();
+		expect(await lenient.poll()).toBeNull();
+		expect(s.requests()).toHaveLength(0);
+	});
+
+	it('an analysis that expired before the trigger saw it finish is reported (Include Failed) and never asked for again', async () => {
+		const s = sandbox.current;
+		const gone = await createAnalyses(s, 2, ONE_MAP);
+		s.advanceTime(2 * 600_000); // finished, then one EyeQuant hour later: 410 resource_gone
+		const items = (await lenient.poll()) ?? [];
+		expect(items.map((item) => item.json.jobId).sort()).toEqual([...gone].sort());
+		for (const item of items) {
+			expect(item.json).toMatchObject({ status: 'expired', screenshotId: item.json.jobId, outputsAvailable: false, errorCode: 'resource_gone' });
+			expect(String(item.json.error)).toMatch(/scores and maps are gone/);
+			expect(item.binary).toBeUndefined();
+		}
+		// Without Include Failed: recorded, not emitted — and no GET, the ledger knows they are gone.
+		s.clearLog();
+		expect(await strict.poll()).toBeNull();
+		expect(s.requests({ method: 'GET' })).toHaveLength(0);
+		expect(deliveries('trigger-workflow:strict').filter((row) => gone.includes(row.job_id)).map((row) => row.state)).toEqual(['expired', 'expired']);
+	});
+
+	it('Fetch Test Event shows the newest finished analysis and changes nothing', async () => {
+		const s = sandbox.current;
+		const [newest] = await createAnalyses(s, 1, ONE_MAP);
+		await strict.pollUntil(() => strict.jobIds().includes(newest));
+		const before = ledgerDump();
+		const staticData = jsonClone(strict.committed);
+		const items = await pollOnce(s, { nodeId: 'strict' }, staticData, 'manual');
+		expect(items).toHaveLength(1);
+		expect(items?.[0].json).toMatchObject({ jobId: newest, status: 'success', provider: 'eyeQuant' });
+		expect(await binaryBytes(items![0], 'attentionMap')).toEqual(await served(String(items![0].json.attentionMap)));
+		expect(ledgerDump()).toBe(before);
+		expect(staticData).toEqual(strict.committed);
+	});
+
+	it('Fetch Test Event says what to do when no analysis has finished', async () => {
+		const error = await pollOnce(sandbox.current, { credentials: { eyeQuantApi: { apiKey: 'another-key', baseUrl: sandbox.current.baseUrls.eyeQuant } } }, {}, 'manual').then(
+			() => undefined,
+			(reason: Error & { description?: string }) => reason,
+		);
+		expect(error?.message).toBe('No finished EyeQuant analysis to show yet');
+		expect(error?.description).toMatch(/EyeQuant → Analysis → Create/);
+		expect(`${error?.message} ${error?.description}`).not.toContain('another-key');
+	});
+
+	it('two overlapping polls of one node: one works, the other emits nothing; each job once', async () => {
+		const s = sandbox.current;
+		const ids = await createAnalyses(s, 6, ONE_MAP);
+		s.advanceTime(1000);
+		const node = new TriggerNode(() => s, { nodeId: 'overlap' });
+		// Catch up on everything older first, so the overlap is about the six new ones.
+		await node.pollUntil(() => ids.every((id) => node.jobIds().includes(id)));
+		const fresh = await createAnalyses(s, 6, ONE_MAP);
+		s.advanceTime(1000);
+		const shared = jsonClone(node.committed);
+		// n8n's legacy poller runs both on one in-memory static data object.
+		const [first, second] = await Promise.all([
+			pollOnce(s, { nodeId: 'overlap' }, shared),
+			pollOnce(s, { nodeId: 'overlap' }, shared),
+		]);
+		const handed = [...(first ?? []), ...(second ?? [])].map((item) => String(item.json.jobId));
+		expect([first, second].filter((items) => items === null)).toHaveLength(1);
+		expect(handed.sort()).toEqual([...fresh].sort());
+		node.committed = shared;
+		expect(await node.poll()).toBeNull();
+	});
+
+	it('another account sees none of these jobs', async () => {
+		const ledger = await openLedger();
+		const other = accountId(sandbox.current.baseUrls.eyeQuant, 'another-key');
+		expect(await ledger.undelivered({ provider: 'eyeQuant', account: other, consumer: 'x:y', limit: 10 })).toEqual([]);
+		const mine = accountId(sandbox.current.baseUrls.eyeQuant, SANDBOX_KEYS.eyeQuant.apiKey);
+		expect((await ledger.newest({ provider: 'eyeQuant', account: mine, limit: 100 })).length).toBeGreaterThanOrEqual(50);
+	});
+});

@@ -1,0 +1,139 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+
+import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+
+import { VisualAiTrigger } from '../../../nodes/VisualAiTrigger/VisualAiTrigger.node';
+import { closeLedgers, ledgerLocation } from '../../../nodes/shared/ledger';
+import { pollContext } from '../../helpers/engine';
+import type { Sandbox } from '../../helpers/sandbox';
+import { sandboxCredentials } from '../../helpers/sandbox';
+
+export const trigger = new VisualAiTrigger();
+
+/** A fresh ledger file for this test file (N8N_VISUAL_AI_LEDGER), restored afterwards. */
+export function useTempLedger(): string {
+	const before = process.env.N8N_VISUAL_AI_LEDGER;
+	const file = path.join(mkdtempSync(path.join(tmpdir(), 'trigger-ledger-')), 'ledger.sqlite');
+	process.env.N8N_VISUAL_AI_LEDGER = file;
+	afterAll(async () => {
+		await closeLedgers();
+		if (before === undefined) delete process.env.N8N_VISUAL_AI_LEDGER;
+		else process.env.N8N_VISUAL_AI_LEDGER = before;
+	});
+	return file;
+}
+
+export interface TriggerNodeOptions {
+	provider?: 'eyeQuant' | 'pique';
+	options?: IDataObject;
+	nodeId?: string;
+	workflowId?: string;
+	credentials?: Record<string, ICredentialDataDecryptedObject>;
+}
+
+/** One poll of a trigger node in a real n8n-core PollContext, on the given workflow static data. */
+export async function pollOnce(
+	sandbox: Sandbox,
+	node: TriggerNodeOptions,
+	staticData: IDataObject,
+	mode: 'trigger' | 'manual' = 'trigger',
+): Promise<INodeExecutionData[] | null> {
+	const parameters = { provider: node.provider ?? 'eyeQuant', options: node.options ?? {} } as INodeParameters;
+	const all = sandboxCredentials(sandbox);
+	const credentials = node.credentials ?? (node.provider === 'pique' ? { piqueApi: all.piqueApi } : { eyeQuantApi: all.eyeQuantApi });
+	const context = await pollContext(trigger, {
+		parameters,
+		credentials,
+		staticData,
+		mode,
+		nodeId: node.nodeId ?? 'trigger-node',
+		workflowId: node.workflowId ?? 'trigger-workflow',
+		nodeName: 'Visual AI Trigger',
+	});
+	const result = await trigger.poll.call(context);
+	return result ? result[0] : null;
+}
+
+/**
+ * A trigger node as n8n runs it: each poll works on a copy of the committed static data, and the
+ * copy is committed only when the poll hands over items (n8n saves it with the hand-off). `drop`
+ * makes n8n lose the next hand-off (poll abandoned at its timeout, workflow deactivated, lease lost).
+ */
+export class TriggerNode {
+	committed: IDataObject = {};
+	/** Every item handed to n8n and kept, in order. */
+	readonly emitted: INodeExecutionData[] = [];
+	readonly sandbox: () => Sandbox;
+	readonly node: TriggerNodeOptions;
+
+	constructor(sandbox: () => Sandbox, node: TriggerNodeOptions = {}) {
+		this.sandbox = sandbox;
+		this.node = node;
+	}
+
+	async poll(outcome: 'commit' | 'drop' = 'commit'): Promise<INodeExecutionData[] | null> {
+		const staged = jsonClone(this.committed);
+		const items = await pollOnce(this.sandbox(), this.node, staged);
+		if (items && outcome === 'commit') {
+			this.committed = staged;
+			this.emitted.push(...items);
+		}
+		return items;
+	}
+
+	/** Polls until `done()` or `rounds` polls; returns the items of all of them. */
+	async pollUntil(done: () => boolean, rounds = 30, pauseMs = 50): Promise<void> {
+		for (let round = 0; round < rounds && !done(); round++) {
+			await this.poll();
+			if (!done()) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+		}
+	}
+
+	jobIds(): string[] {
+		return this.emitted.map((item) => String(item.json.jobId));
+	}
+}
+
+/** How many times each id occurs. */
+export function counts(ids: string[]): Map<string, number> {
+	const seen = new Map<string, number>();
+	for (const id of ids) seen.set(id, (seen.get(id) ?? 0) + 1);
+	return seen;
+}
+
+/** Every row of every ledger table, for "nothing changed" checks (a separate read-only connection). */
+export function ledgerDump(file = ledgerLocation()): string {
+	const db = new DatabaseSync(file, { readOnly: true });
+	try {
+		const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as Array<{ name: string }>;
+		return JSON.stringify(tables.map(({ name }) => [name, db.prepare(`SELECT * FROM "${name}" ORDER BY 1, 2, 3`).all()]));
+	} finally {
+		db.close();
+	}
+}
+
+/** The rows of the ledger's deliveries table for one consumer. */
+export function deliveries(consumer: string, file = ledgerLocation()): Array<{ job_id: string; state: string; batch: string | null }> {
+	const db = new DatabaseSync(file, { readOnly: true });
+	try {
+		return db.prepare('SELECT job_id, state, batch FROM deliveries WHERE consumer = ? ORDER BY job_id').all(consumer) as Array<{
+			job_id: string;
+			state: string;
+			batch: string | null;
+		}>;
+	} finally {
+		db.close();
+	}
+}
+
+export function sleepMs(ms: number): Promise<void> {
+	return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Static data as n8n stores it between polls: JSON in its database. */
+export function jsonClone<T>(value: T): T {
+	return JSON.parse(JSON.stringify(value)) as T;
+}
