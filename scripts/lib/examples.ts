@@ -12,6 +12,9 @@ import type { Sandbox } from '../../sandbox/server.ts';
 /** The sandbox origin written in the examples (the sandbox CLI's default port). */
 export const EXAMPLES_SANDBOX_ORIGIN = 'http://127.0.0.1:4010';
 
+/** Folders (under n8n's working folder) the examples write into; Write Files from Disk makes none. */
+export const EXAMPLE_OUTPUT_FOLDERS = ['visual-ai-archive'];
+
 /** Credential ids and names the examples use; import:credentials creates them with these ids. */
 export const SANDBOX_CREDENTIALS = {
 	eyeQuantApi: { id: 'vaiSandboxEyeQnt', name: 'EyeQuant (sandbox)' },

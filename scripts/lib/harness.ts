@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 
 import type { Sandbox } from '../../sandbox/server.ts';
-import { forSandbox, loadExamples, sandboxCredentials } from './examples.ts';
+import { EXAMPLE_OUTPUT_FOLDERS, forSandbox, loadExamples, sandboxCredentials } from './examples.ts';
 import type { Example } from './examples.ts';
 import { ensureN8n, n8n } from './n8n.ts';
 import type { N8n } from './n8n.ts';
@@ -48,6 +48,7 @@ export async function prepareInstance(options: InstanceOptions): Promise<Instanc
 	};
 	mkdirSync(options.userFolder, { recursive: true });
 	mkdirSync(options.filesDir, { recursive: true });
+	for (const folder of EXAMPLE_OUTPUT_FOLDERS) mkdirSync(path.join(options.filesDir, folder), { recursive: true });
 
 	say(`n8n: finding n8n (installing it once into the cache if needed)`);
 	const install = await timed('ensure n8n', () => ensureN8n(options.root));

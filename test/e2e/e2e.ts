@@ -22,7 +22,7 @@ import { loadExamples, SANDBOX_CREDENTIALS, sandboxCredentials } from '../../scr
 import { prepareInstance } from '../../scripts/lib/harness.ts';
 import type { Instance } from '../../scripts/lib/harness.ts';
 import { packProblems } from '../../scripts/lib/log-check.ts';
-import { describeFailure } from '../../scripts/lib/n8n.ts';
+import { describeFailure, nodeItems } from '../../scripts/lib/n8n.ts';
 import type { N8nServer } from '../../scripts/lib/n8n.ts';
 import { PACK_CREDENTIAL_TYPES, PACK_NODE_TYPES, PACKAGE_NAME } from '../../scripts/lib/pack.ts';
 import { findRepoRoot } from '../../scripts/lib/repo.ts';
@@ -42,6 +42,8 @@ let instance: Instance | undefined;
 let failed = false;
 /** Everything n8n printed, for the log check. */
 const n8nOutput: string[] = [];
+/** EyeQuant analyses the examples submitted (and registered with the ledger) before n8n start. */
+const eyeQuantJobs: string[] = [];
 
 function note(message: string): void {
 	process.stderr.write(`  · ${message}\n`);
@@ -99,6 +101,7 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 			assert.equal(result.execution?.status, 'success', describeFailure(result));
 			assert.equal(result.code, 0, describeFailure(result));
 			await check({ execution: result.execution, sandbox, userFolder, mapBytes: MAP_BYTES });
+			for (const item of nodeItems(result.execution, 'Score the design')) eyeQuantJobs.push(String(item.json.screenshotId));
 		});
 	}
 
@@ -154,7 +157,19 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 				const { rest, server } = api();
 				const { sandbox, instance } = current();
 				assert.ok(triggerExample);
-				await runTriggerScenario({ rest, server, sandbox, instance, example: triggerExample, filesDir, userFolder, mapBytes: MAP_BYTES, note, n8nOutput });
+				await runTriggerScenario({
+					rest,
+					server,
+					sandbox,
+					instance,
+					example: triggerExample,
+					filesDir,
+					userFolder,
+					mapBytes: MAP_BYTES,
+					note,
+					n8nOutput,
+					earlierJobs: eyeQuantJobs,
+				});
 			},
 		);
 

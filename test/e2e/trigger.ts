@@ -33,6 +33,8 @@ export interface TriggerScenario {
 	mapBytes: number;
 	note(message: string): void;
 	n8nOutput: string[];
+	/** Analyses the examples submitted before (in the ledger already): the trigger emits them too. */
+	earlierJobs: string[];
 }
 
 export async function runTriggerScenario(scenario: TriggerScenario): Promise<void> {
@@ -45,17 +47,22 @@ export async function runTriggerScenario(scenario: TriggerScenario): Promise<voi
 
 	await rest.activate(workflowId);
 	note('published the trigger workflow; n8n polls once right away');
-	let seen = await waitForJobs(rest, workflowId, [early], 60_000);
+	let seen = await waitForJobs(rest, workflowId, [...scenario.earlierJobs, early], 60_000);
 
 	// A job submitted while the workflow is live: the next scheduled poll (at most a minute away).
 	const late = await submitJob(scenario);
 	note(`submitted EyeQuant job ${late} while n8n runs; waiting for the next scheduled poll`);
-	seen = await waitForJobs(rest, workflowId, [early, late], 100_000);
+	const expected = [...scenario.earlierJobs, early, late];
+	seen = await waitForJobs(rest, workflowId, expected, 100_000);
 
 	const counts = new Map<string, number>();
 	for (const { trigger } of seen) for (const item of trigger) counts.set(String(item.json.jobId), (counts.get(String(item.json.jobId)) ?? 0) + 1);
-	assert.equal(counts.get(early), 1, `job ${early} emitted ${counts.get(early) ?? 0} times`);
-	assert.equal(counts.get(late), 1, `job ${late} emitted ${counts.get(late) ?? 0} times`);
+	assert.deepEqual(
+		Object.fromEntries(counts),
+		Object.fromEntries(expected.map((id) => [id, 1])),
+		'every submitted analysis emitted exactly once, and nothing else',
+	);
+	note(`trigger executions: ${seen.map((run) => `#${run.executionId} (${run.trigger.length} job${run.trigger.length === 1 ? '' : 's'})`).join(', ')}`);
 
 	for (const { trigger, archived } of seen) {
 		for (const [index, item] of trigger.entries()) {
@@ -69,7 +76,7 @@ export async function runTriggerScenario(scenario: TriggerScenario): Promise<voi
 				assert.ok(ref, `job ${String(item.json.jobId)}: binary ${name} after the archive node`);
 				const bytes = readBinary(scenario.userFolder, ref);
 				assert.equal(bytes.length, scenario.mapBytes, `${name} size`);
-				const written = path.join(scenario.filesDir, 'visual-ai-archive', String(item.json.jobId), ref.fileName ?? `${name}.png`);
+				const written = path.join(scenario.filesDir, 'visual-ai-archive', `${String(item.json.jobId)}-${ref.fileName ?? `${name}.png`}`);
 				assert.ok(existsSync(written), `Write Files from Disk did not write ${written}`);
 				assert.equal(sha256(readFileSync(written)), sha256(bytes), `${written} differs from the archived map`);
 			}
