@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { DEFAULT_PORT, startSandbox } from '../sandbox/server.ts';
-import type { Sandbox } from '../sandbox/server.ts';
 import { prepareInstance } from './lib/harness.ts';
 import type { Instance } from './lib/harness.ts';
 import type { Example } from './lib/examples.ts';
@@ -49,7 +48,7 @@ async function main(): Promise<number> {
 			failures += await runExample(instance, example, { userFolder, outputDir, root });
 		}
 		const trigger = instance.examples.find((candidate) => candidate.isTrigger);
-		if (trigger) failures += await runTrigger(instance, trigger, sandbox, { outputDir, root });
+		if (trigger) failures += await runTrigger(instance, trigger, { outputDir, root });
 	} finally {
 		await sandbox.close();
 		rmSync(work, { recursive: true, force: true });
@@ -73,7 +72,7 @@ async function runExample(instance: Instance, example: Example, where: { userFol
 }
 
 /** Publishes the trigger example in `n8n start`; n8n polls once when it publishes. */
-async function runTrigger(instance: Instance, example: Example, sandbox: Sandbox, where: { outputDir: string; root: string }): Promise<number> {
+async function runTrigger(instance: Instance, example: Example, where: { outputDir: string; root: string }): Promise<number> {
 	say();
 	say(`▸ ${example.file.replace(/\.json$/, '')} — ${title(example)}`);
 	const server = await instance.n8n.start();
@@ -92,8 +91,11 @@ async function runTrigger(instance: Instance, example: Example, sandbox: Sandbox
 			}
 			const jobs = runs.flatMap((run) => nodeItems(run.execution, triggerNode?.name ?? ''));
 			if (jobs.length > 0) {
-				say(`  published; n8n's first poll emitted ${jobs.length} finished job(s) from the ledger (${sandbox.requests({ provider: 'eyeQuant', method: 'GET' }).length} EyeQuant GETs so far):`);
-				for (const job of jobs) say(`  ${String(job.json.provider)} ${String(job.json.jobId)}: ${String(job.json.status)}`);
+				say(`  published in n8n start; its first poll emitted the ${jobs.length} finished job(s) the job ledger knew:`);
+				for (const job of jobs) {
+					const scores = job.json.clarityScore === undefined ? '' : `, clarity ${String(job.json.clarityScore)}, excitingness ${String(job.json.excitingnessScore)}`;
+					say(`  ${String(job.json.provider)} ${String(job.json.jobId)}: ${String(job.json.status)}${scores}`);
+				}
 				say(`  files written by Write Files from Disk:`);
 				for (const file of listFiles(path.join(where.outputDir, 'visual-ai-archive'))) say(`    ${path.relative(where.root, file)}`);
 				return 0;
