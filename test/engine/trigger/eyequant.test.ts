@@ -7,14 +7,12 @@ import { SANDBOX_KEYS } from '../../../sandbox/server';
 import { binaryBytes } from '../../helpers/engine';
 import { useSandbox } from '../../helpers/sandbox';
 import { ALL_OUTPUTS, createAnalyses, served } from '../eyequant/helpers';
-import { TriggerNode, counts, deliveries, jsonClone, ledgerDump, pollOnce, useTempLedger } from './helpers';
+import { ONE_MAP, TriggerNode, counts, deliveries, jsonClone, ledgerDump, pollOnce, useTempLedger } from './helpers';
 
 useTempLedger();
 const sandbox = useSandbox({ hourMs: 600_000, eyeQuantProcessingMs: 150 });
 
 const MAPS = ['attentionMap', 'perceptionMap', 'hotspotsMap', 'clarityMap', 'excitingnessMap'] as const;
-/** Attention map and clarity score: the sandbox takes a while to draw each map, so most analyses ask for one. */
-const ONE_MAP = { predictions: ['attention', 'clarity'], attentionOutputs: ['attentionMap'], clarityOutputs: ['score'] };
 
 async function submitFailing(count: number): Promise<string[]> {
 	return await createAnalyses(sandbox.current, count, { ...ALL_OUTPUTS, title: '[fail] broken design' });

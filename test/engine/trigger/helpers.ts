@@ -26,8 +26,13 @@ export function useTempLedger(): string {
 	return file;
 }
 
+/** EyeQuant outputs with one map (attention) and a score: the sandbox takes a while to draw each map. */
+export const ONE_MAP: INodeParameters = { predictions: ['attention', 'clarity'], attentionOutputs: ['attentionMap'], clarityOutputs: ['score'] };
+
 export interface TriggerNodeOptions {
 	provider?: 'eyeQuant' | 'pique';
+	/** What n8n's getPollBudgetMs() answers (n8n's scheduler: about 36 s; here default 5 minutes). */
+	budgetMs?: number;
 	options?: IDataObject;
 	nodeId?: string;
 	workflowId?: string;
@@ -53,6 +58,10 @@ export async function pollOnce(
 		workflowId: node.workflowId ?? 'trigger-workflow',
 		nodeName: 'Visual AI Trigger',
 	});
+	if (node.budgetMs !== undefined) {
+		const budgetMs = node.budgetMs;
+		context.getPollBudgetMs = () => budgetMs;
+	}
 	const result = await trigger.poll.call(context);
 	return result ? result[0] : null;
 }

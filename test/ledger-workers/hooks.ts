@@ -1,0 +1,26 @@
+/**
+ * Lets a child process run the pack's TypeScript sources directly (Node 24 type stripping), as
+ * bench/ does: `./x` resolves to `./x.ts` or `./x/index.ts`, and every importer gets n8n-workflow's
+ * CommonJS build, as inside n8n. Call before importing any source module (use dynamic imports).
+ */
+import { existsSync } from 'node:fs';
+import { registerHooks } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+export function registerSourceHooks(): void {
+	registerHooks({
+		resolve(specifier, context, nextResolve) {
+			if (specifier === 'n8n-workflow' || specifier.startsWith('n8n-workflow/')) {
+				return nextResolve(specifier, { ...context, conditions: ['node', 'require', 'default'] });
+			}
+			const relative = specifier.startsWith('./') || specifier.startsWith('../');
+			if (relative && context.parentURL?.endsWith('.ts') && !/\.[cm]?[jt]s$|\.json$/.test(specifier)) {
+				const base = new URL(specifier, context.parentURL).href;
+				for (const candidate of [`${base}.ts`, `${base}/index.ts`]) {
+					if (existsSync(fileURLToPath(candidate))) return nextResolve(candidate, context);
+				}
+			}
+			return nextResolve(specifier, context);
+		},
+	});
+}
