@@ -1,0 +1,122 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+export const DEFAULT_CONCURRENCY = 5;
+
+export const jobIdField: INodeProperties = {
+	displayName: 'Job ID',
+	name: 'jobId',
+	type: 'string',
+	required: true,
+	default: '={{ $json.jobId }}',
+	description: 'The ID of an evaluation job (`jobId`), as Evaluation → Upload or Evaluate Social Media Videos returned it',
+};
+
+/** The judge, picked from the account's judges or given by ID (e.g. from an expression). */
+export function judgeLocator(searchListMethod: 'searchJudges' | 'searchVideoJudges', description: string): INodeProperties {
+	return {
+		displayName: 'Judge',
+		name: 'judge',
+		type: 'resourceLocator',
+		required: true,
+		default: { mode: 'list', value: '' },
+		description,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a judge...',
+				typeOptions: { searchListMethod, searchable: true, searchFilterRequired: false },
+			},
+			{
+				displayName: 'ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. c0ffee00-0000-4000-8000-000000000001',
+				hint: 'The judge ID from Judge → List, or an expression such as {{ $json.judgeId }}',
+			},
+		],
+	};
+}
+
+export const concurrencyOption: INodeProperties = {
+	displayName: 'Concurrency',
+	name: 'concurrency',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 50 },
+	default: DEFAULT_CONCURRENCY,
+	description: 'How many items are sent to Pique at the same time. Lower it if Pique answers 429 (rate limited).',
+};
+
+/** A required string parameter, trimmed, with a clear error when it is empty. */
+export function requiredString(context: IExecuteFunctions, name: string, label: string, itemIndex: number): string {
+	const value = context.getNodeParameter(name, itemIndex, '');
+	const text = typeof value === 'string' ? value.trim() : String(value ?? '').trim();
+	if (!text) {
+		throw new NodeOperationError(context.getNode(), `${label} is empty`, {
+			itemIndex,
+			description: `Set "${label}", e.g. with an expression such as {{ $json.${name} }} that reads it from the incoming item.`,
+		});
+	}
+	return text;
+}
+
+/** The judge ID of the Judge parameter, whichever mode it is in. */
+export function judgeId(context: IExecuteFunctions, itemIndex: number): string {
+	const value = context.getNodeParameter('judge', itemIndex, '', { extractValue: true });
+	const id = typeof value === 'string' ? value.trim() : String(value ?? '').trim();
+	if (!id) {
+		throw new NodeOperationError(context.getNode(), 'No judge is selected', {
+			itemIndex,
+			description: 'Pick a judge from the list under "Judge", or switch it to "ID" and give the judge ID (e.g. {{ $json.judgeId }}).',
+		});
+	}
+	return id;
+}
+
+/** The "Options" collection of an operation, typed loosely as n8n hands it over. */
+export function optionsOf(context: IExecuteFunctions, itemIndex = 0): Record<string, unknown> {
+	return context.getNodeParameter('options', itemIndex, {}) as Record<string, unknown>;
+}
+
+export function numberOption(options: Record<string, unknown>, name: string, fallback: number): number {
+	const value = options[name];
+	return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}
+
+export function booleanOption(options: Record<string, unknown>, name: string, fallback: boolean): boolean {
+	const value = options[name];
+	return typeof value === 'boolean' ? value : fallback;
+}
+
+export function stringOption(options: Record<string, unknown>, name: string): string | undefined {
+	const value = options[name];
+	return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+export function seconds(value: number): number {
+	return Math.max(0, Math.round(value * 1000));
+}
+
+/** An optional webhook URL must be http(s); checked before anything is sent. */
+export function webhookUrlOf(context: IExecuteFunctions, options: Record<string, unknown>, itemIndex: number): string | undefined {
+	const url = stringOption(options, 'webhookUrl');
+	if (url !== undefined && !/^https?:\/\/\S+$/i.test(url)) {
+		throw new NodeOperationError(context.getNode(), 'The Webhook URL must be an http(s) address', {
+			itemIndex,
+			description: `Got "${url.slice(0, 80)}". Use the production URL of a Webhook node, or leave the option out.`,
+		});
+	}
+	return url;
+}
+
+export const webhookUrlOption: INodeProperties = {
+	displayName: 'Webhook URL',
+	name: 'webhookUrl',
+	type: 'string',
+	default: '',
+	placeholder: 'https://n8n.example.com/webhook/pique',
+	description:
+		'Where Pique sends the result when the job finishes, besides the organisation\'s webhook. The Visual AI Trigger needs no webhook.',
+};

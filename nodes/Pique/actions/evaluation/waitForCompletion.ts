@@ -1,0 +1,107 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { runPerItem } from '../../../shared/items';
+import { waitUntilDone } from '../../../shared/wait';
+import { flattenResult } from '../../flatten';
+import { FINISHED_STATUSES, fetchResult } from '../../results';
+import type { PiqueResult } from '../../schemas';
+import { piqueClient } from '../../transport';
+import {
+	DEFAULT_CONCURRENCY,
+	booleanOption,
+	concurrencyOption,
+	jobIdField,
+	numberOption,
+	optionsOf,
+	requiredString,
+	seconds,
+} from '../common';
+
+const properties: INodeProperties[] = [
+	jobIdField,
+	{
+		displayName: 'Poll Interval (Seconds)',
+		name: 'pollInterval',
+		type: 'number',
+		typeOptions: { minValue: 0.1, numberPrecision: 1 },
+		default: 10,
+		description: 'How long to wait between two status checks',
+	},
+	{
+		displayName: 'Timeout (Seconds)',
+		name: 'timeout',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 1800,
+		description: 'Give up (with an error) when the job has not finished by then',
+		hint: 'Videos can take minutes. For long queues, let the Visual AI Trigger emit finished jobs instead of waiting here',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			concurrencyOption,
+			{
+				displayName: 'Error If Evaluation Failed',
+				name: 'errorIfFailed',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether a failed evaluation is an error. Off: the item comes out with status "failed" and Pique\'s error, so an IF node can route it.',
+			},
+		],
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['evaluation'], operation: ['waitForCompletion'] } }, properties);
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const { client } = await piqueClient(this);
+	return await runPerItem(this, numberOption(optionsOf(this), 'concurrency', DEFAULT_CONCURRENCY), async (itemIndex) => {
+		const jobId = requiredString(this, 'jobId', 'Job ID', itemIndex);
+		let lastStatus: string | undefined;
+		let result: PiqueResult | undefined;
+		let failure: unknown;
+		try {
+			result = await waitUntilDone(
+				this,
+				{
+					what: `Pique evaluation ${jobId}`,
+					intervalMs: seconds(this.getNodeParameter('pollInterval', itemIndex, 10) as number),
+					timeoutMs: seconds(this.getNodeParameter('timeout', itemIndex, 1800) as number),
+					itemIndex,
+				},
+				async () => {
+					const current = await fetchResult(client, jobId, { itemIndex });
+					lastStatus = current.status;
+					return { done: FINISHED_STATUSES.has(current.status), value: current };
+				},
+			);
+		} catch (error) {
+			failure = error;
+		}
+		if (!result) throw neverUploaded(this, failure, lastStatus, itemIndex) ?? failure;
+		const flat = flattenResult(result);
+		if (result.status === 'failed' && booleanOption(optionsOf(this, itemIndex), 'errorIfFailed', false)) {
+			throw new NodeOperationError(this.getNode(), `Pique evaluation ${jobId} failed`, {
+				itemIndex,
+				description: `${typeof flat.error === 'string' ? flat.error : 'Pique gave no reason.'} Check the file or video link and submit it again.`,
+			});
+		}
+		return { json: flat };
+	});
+}
+
+/** A wait that timed out on a job whose file never arrived says so. */
+function neverUploaded(context: IExecuteFunctions, failure: unknown, lastStatus: string | undefined, itemIndex: number): NodeOperationError | undefined {
+	if (lastStatus !== 'awaiting_upload' || !(failure instanceof NodeOperationError) || !/still not finished/.test(failure.message)) return undefined;
+	return new NodeOperationError(context.getNode(), `${failure.message}: its file was never uploaded (status awaiting_upload)`, {
+		itemIndex,
+		description:
+			'Pique evaluates a job only once its file arrived. Upload the file with Evaluation → Upload (which uploads it right away), then wait for that new job.',
+	});
+}
