@@ -62,7 +62,7 @@ export function uploadFileName(fileName: string, mimeType: string): string {
 /** Thrown into the upload stream when the binary data holds more or fewer bytes than announced. */
 export class UploadSizeError extends Error {
 	constructor(fileName: string, expected: number, actual: number) {
-		super(`The binary file "${fileName}" has ${actual < expected ? 'only ' : 'more than '}${actual} bytes, but its binary data says ${expected}`);
+		super(`The binary file "${fileName}" has ${actual < expected ? 'only ' : 'at least '}${actual} bytes, but its binary data says ${expected}`);
 	}
 }
 
