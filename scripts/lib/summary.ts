@@ -18,6 +18,7 @@ type Summarize = (context: SummaryContext) => string[];
 
 const SUMMARIES: Record<string, Summarize> = {
 	vaiExample1EyeQt: summarizeEyeQuant,
+	vaiExample3Pique: summarizePique,
 	vaiExample4ImgIn: summarizeImageIntelligence,
 	vaiExample5Forge: summarizeImageForge,
 };
@@ -46,6 +47,21 @@ function summarizeEyeQuant(context: SummaryContext): string[] {
 		`analysis ${String(scored?.json.screenshotId)}: ${String(scored?.json.status)}, clarity ${String(scored?.json.clarityScore)}/100, excitingness ${String(scored?.json.excitingnessScore)}/100`,
 		`${files.length} maps archived before their links expire (one hour after the analysis), copied to ${relative(context, dir)}/:`,
 		...files.map((file) => `  ${path.basename(file)}`),
+	];
+}
+
+function summarizePique(context: SummaryContext): string[] {
+	const uploaded = first(nodeItems(context.execution, 'Upload to the judge'));
+	const verdict = first(nodeItems(context.execution, 'Wait for the verdict'));
+	const scores = Object.entries(verdict?.json ?? {})
+		.filter(([field, value]) => field.endsWith('Score') && field !== 'overallScore' && typeof value === 'number')
+		.map(([field, value]) => `${field.replace(/Score$/, '')} ${String(value)}`)
+		.join(', ');
+	const branch = nodeItems(context.execution, 'Approve')[0] ?? nodeItems(context.execution, 'Send back')[0];
+	return [
+		`${String(uploaded?.json.fileName)} (${String(uploaded?.json.fileSizeBytes)} bytes) streamed to Pique's upload link; job ${String(uploaded?.json.jobId)}: ${String(verdict?.json.status)}`,
+		`overall ${String(verdict?.json.overallScore)} (${scores}) → ${verdict?.json.passed ? 'passed' : 'failed'}`,
+		`IF → ${nodeItems(context.execution, 'Approve').length > 0 ? 'Approve' : 'Send back'}: ${String(branch?.json.message)}`,
 	];
 }
 

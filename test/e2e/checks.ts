@@ -25,6 +25,7 @@ export type Check = (context: CheckContext) => Promise<void>;
 /** Every example that runs with `n8n execute`, by workflow id. A new example needs its check here. */
 export const CHECKS: Record<string, Check> = {
 	vaiExample1EyeQt: checkEyeQuantArchive,
+	vaiExample3Pique: checkPique,
 	vaiExample4ImgIn: checkImageIntelligence,
 	vaiExample5Forge: checkImageForge,
 };
@@ -100,6 +101,37 @@ export function assertInLedger(userFolder: string, provider: string, jobId: stri
 	} finally {
 		db.close();
 	}
+}
+
+async function checkPique(context: CheckContext): Promise<void> {
+	const { execution, sandbox, userFolder } = context;
+	const downloaded = only(nodeItems(execution, 'Download the video'), 'Download the video');
+	const video = downloaded.binary?.data;
+	assert.ok(video, 'HTTP Request put the video into binary "data"');
+	const bytes = readBinary(userFolder, video);
+
+	const uploaded = only(nodeItems(execution, 'Upload to the judge'), 'Upload to the judge');
+	const jobId = String(uploaded.json.jobId);
+	assert.match(jobId, /^[0-9a-f-]{36}$/, 'Upload returns the job id');
+	assert.equal(uploaded.json.contentType, 'video');
+	assert.equal(uploaded.json.fileSizeBytes, bytes.length);
+	assert.ok(!JSON.stringify(uploaded.json).includes('X-Goog-Signature'), 'the signed upload URL stays out of the item');
+	const received = sandbox.uploads.get(jobId);
+	assert.ok(received, 'the file reached the presigned upload URL');
+	assert.equal(received.sha256, sha256(bytes), 'Pique received the video byte for byte');
+
+	const verdict = only(nodeItems(execution, 'Wait for the verdict'), 'Wait for the verdict');
+	assert.equal(verdict.json.jobId, jobId);
+	assert.equal(verdict.json.status, 'completed');
+	assertScore(verdict.json.overallScore, 'overallScore');
+	for (const field of ['hookStrengthScore', 'brandSafetyScore', 'captionPresenceScore']) assertScore(verdict.json[field], field);
+	assert.equal(typeof verdict.json.passed, 'boolean');
+
+	const [approved, sentBack] = [nodeItems(execution, 'Approve'), nodeItems(execution, 'Send back')];
+	assert.equal(nodeItems(execution, 'Passed?', verdict.json.passed ? 0 : 1).length, 1, 'the verdict takes the branch it says');
+	assert.equal((verdict.json.passed ? approved : sentBack).length, 1);
+	assert.equal(execution.data.resultData.runData[verdict.json.passed ? 'Send back' : 'Approve'], undefined);
+	assertInLedger(userFolder, 'pique', jobId);
 }
 
 async function checkImageIntelligence(context: CheckContext): Promise<void> {
