@@ -2,10 +2,12 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { INode } from 'n8n-workflow';
 
 import { eyeQuantProvider } from './eyeQuant';
+import { piqueProvider } from './pique';
 import type { TriggerProvider } from './types';
 
 const PROVIDERS: Record<string, TriggerProvider> = {
 	eyeQuant: eyeQuantProvider,
+	pique: piqueProvider,
 };
 
 export function triggerProvider(node: INode, id: string): TriggerProvider {
