@@ -32,10 +32,6 @@ async function finished(count: number): Promise<string[]> {
 	return ids;
 }
 
-function eyeQuantGets(): number {
-	return sandbox.current.requests({ provider: 'eyeQuant', method: 'GET' }).length;
-}
-
 function processRequest(node: TriggerNode, options: Record<string, unknown> = {}): PollRequest {
 	return {
 		parameters: { provider: 'eyeQuant', options },
@@ -66,15 +62,19 @@ it('restart between polls: the next poll in a new process emits nothing twice an
 });
 
 it('crash mid-poll: a poll SIGKILLed after some GETs, then a fresh poll emits every finished job exactly once', async () => {
-	const node = new TriggerNode(() => sandbox.current, { nodeId: 'crash' });
+	const s = sandbox.current;
+	const node = new TriggerNode(() => s, { nodeId: 'crash' });
 	const ids = await finished(12);
-	sandbox.current.configure({ latencyMs: 100 });
-	const before = eyeQuantGets();
-	const crashed = await pollInProcess(processRequest(node, { concurrency: 2 }), () => eyeQuantGets() - before >= 4);
+	// Four GETs are answered, every later one hangs: the process is killed in the middle of its poll.
+	s.setFaults([
+		{ match: { provider: 'eyeQuant', method: 'GET' }, times: 4, fault: { type: 'latency', ms: 20 } },
+		{ match: { provider: 'eyeQuant', method: 'GET' }, fault: { type: 'stall' } },
+	]);
+	const answered = () => s.requests({ provider: 'eyeQuant', method: 'GET', status: 200 }).length;
+	const crashed = await pollInProcess(processRequest(node, { concurrency: 2 }), () => answered() >= 4);
 	expect(crashed.killed).toBe(true);
 	expect(crashed.result).toBeUndefined();
-	expect(eyeQuantGets() - before).toBeLessThan(12);
-	sandbox.current.configure({ latencyMs: 0 });
+	s.clearFaults();
 	// The killed poll's lease belongs to a process that no longer exists: taken over at once.
 	await node.poll();
 	expect(await node.poll()).toBeNull();
