@@ -136,7 +136,8 @@ export async function putUpload(
 			}),
 			itemIndex: options.itemIndex,
 		});
-		response.body.resume();
+		// The 2xx status is the storage's whole answer: its body is neither waited for nor read.
+		response.body.on('error', () => undefined).destroy();
 	} catch (error) {
 		throw sizeError ?? error;
 	}

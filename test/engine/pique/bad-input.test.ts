@@ -226,4 +226,15 @@ describe('Pique: bad input and provider trouble', () => {
 		expect(s.requests({ provider: 'gcs' }).map((entry) => entry.status)).toEqual([0, 200]);
 		expect(s.uploads.get(out.json.jobId as string)?.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
 	});
+
+	it('a storage answer that stalls after its 200 does not hold the item: the upload counts', async () => {
+		const s = sandbox.current;
+		s.clearLog();
+		s.setFaults([{ match: { provider: 'gcs' }, times: 1, fault: { type: 'stall', afterBytes: 0 } }]);
+		const [out] = await runPique(s, upload, [fileItem(fakeMp4(3000), 'ok.mp4', 'video/mp4')]);
+		expect(out.json.status).toBe('pending');
+		expect(s.uploads.get(out.json.jobId as string)?.bytes).toBe(3000);
+		expect(s.requests({ provider: 'gcs' }).map((entry) => [entry.status, entry.fault])).toEqual([[200, 'stall']]);
+		expect(await ledgerJob(s, out.json.jobId as string)).toMatchObject({ state: 'pending' });
+	});
 });
