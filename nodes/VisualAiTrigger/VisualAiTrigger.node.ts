@@ -37,7 +37,7 @@ export class VisualAiTrigger implements INodeType {
 			},
 			{
 				displayName:
-					'Neither API can list jobs, so this trigger emits the jobs the pack recorded: EyeQuant → Analysis → Create and Pique → Evaluation → Upload / Social Media record theirs; Job → Track records jobs submitted elsewhere. Use the same credential there and here.',
+					'Neither API can list jobs, so this trigger emits the jobs the pack recorded: EyeQuant → Analysis → Create and Pique → Evaluation → Upload / Social Media record theirs; Job → Track records jobs submitted elsewhere. Use the same credential there and here. A newly added trigger starts with the jobs recorded in the 24 hours before its first poll.',
 				name: 'ledgerNotice',
 				type: 'notice',
 				default: '',

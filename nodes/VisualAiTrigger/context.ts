@@ -2,6 +2,8 @@ import type { INode, IPollFunctions } from 'n8n-workflow';
 import { NodeError, NodeOperationError } from 'n8n-workflow';
 
 import type { RetrySettings } from '../shared/http/retry';
+import { openLedger } from '../shared/ledger';
+import type { JobLedger } from '../shared/ledger';
 import type { WorkContext } from './providers/types';
 
 /** The poll's view of n8n's context: HTTP and downloads are cancelled at the poll's hard deadline. */
@@ -23,9 +25,23 @@ export function pollRetry(budgetMs: number): Partial<RetrySettings> {
 	return { maxTries: 3, baseDelayMs: 500, maxDelayMs: 4_000, maxRetryAfterMs: Math.min(30_000, budgetMs / 4) };
 }
 
-
 /** Any failure as an n8n node error (provider errors already are). */
 export function asNodeError(node: INode, error: unknown): NodeError {
 	if (error instanceof NodeError) return error;
-	return new NodeOperationError(node, error instanceof Error ? error : String(error));
+	const message = error instanceof Error ? error.message : String(error);
+	const wrapped = new NodeOperationError(node, error instanceof Error ? error : message);
+	// n8n swaps a message that mentions a Node.js error code (EEXIST, ECONNRESET, ...) for a generic sentence.
+	wrapped.message = message;
+	return wrapped;
+}
+
+/** The job ledger; one that cannot open (a Node.js without node:sqlite, a file n8n cannot write) fails the poll saying why. */
+export async function openTriggerLedger(node: INode): Promise<JobLedger> {
+	try {
+		return await openLedger();
+	} catch (error) {
+		const failure = asNodeError(node, error);
+		failure.description = 'The trigger reads the jobs the pack recorded from this file; nothing was checked or emitted.';
+		throw failure;
+	}
 }

@@ -3,7 +3,6 @@ import { NodeApiError } from 'n8n-workflow';
 import type { NodeError } from 'n8n-workflow';
 
 import { apiError } from '../shared/http/errors';
-import { openLedger } from '../shared/ledger';
 import type { CheckResult, Delivery, JobState, LedgerJob, StagedBatch } from '../shared/ledger';
 import { runChecks } from './checks';
 import type { CheckVerdict, StopReason } from './checks';
@@ -11,7 +10,7 @@ import { readCursor, writeCursor } from './cursor';
 import { expiredItem, givenUpItem, resultItem } from './items';
 import { settleMs } from './options';
 import type { TriggerOptions } from './options';
-import { asNodeError, pollRetry, workContext } from './context';
+import { asNodeError, openTriggerLedger, pollRetry, workContext } from './context';
 import type { ProviderSession, TriggerProvider } from './providers/types';
 
 /** No job is started after this share of n8n's poll budget: the rest is for downloads and the hand-off. */
@@ -19,6 +18,8 @@ const START_SHARE = 0.75;
 /** A lease outlives the poll's budget by this much before another poll may take it over. */
 const LEASE_MARGIN_MS = 60_000;
 const HOUR_MS = 3_600_000;
+/** A trigger node added later starts with the jobs recorded in the day before its first poll, not the whole history. */
+export const NEW_NODE_LOOKBACK_MS = 24 * HOUR_MS;
 
 /** One trigger node of one workflow: the ledger delivers every job once to each. */
 export function consumerId(context: IPollFunctions): string {
@@ -41,7 +42,7 @@ export async function pollLedger(
 	const startedAt = Date.now();
 	const deadline = AbortSignal.timeout(budgetMs);
 	const session = await provider.connect(workContext(context, deadline), options, pollRetry(budgetMs));
-	const ledger = await openLedger();
+	const ledger = await openTriggerLedger(context.getNode());
 	const consumer = consumerId(context);
 	const staticData = context.getWorkflowStaticData('node');
 	const start = await ledger.beginPoll(consumer, {
@@ -66,7 +67,13 @@ export async function pollLedger(
 	let staged: StagedBatch | undefined;
 	let run: PollRun | undefined;
 	try {
-		const jobs = await ledger.undelivered({ provider: provider.id, account: session.account, consumer, limit: options.maxJobsPerPoll });
+		const jobs = await ledger.undelivered({
+			provider: provider.id,
+			account: session.account,
+			consumer,
+			limit: options.maxJobsPerPoll,
+			registeredSince: Math.max(0, start.firstPollAt - NEW_NODE_LOOKBACK_MS),
+		});
 		run = new PollRun(context.getNode(), provider, session, options, deadline);
 		await run.checkAll(jobs, startedAt + budgetMs * START_SHARE);
 		await ledger.recordChecks(run.checks);

@@ -1,10 +1,9 @@
 import type { INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { openLedger } from '../shared/ledger';
 import type { TriggerOptions } from './options';
 import { resultItem } from './items';
-import { asNodeError, pollRetry, workContext } from './context';
+import { asNodeError, openTriggerLedger, pollRetry, workContext } from './context';
 import type { TriggerProvider } from './providers/types';
 
 /** How many of the newest jobs a test event looks at before giving up. */
@@ -21,7 +20,7 @@ export async function testEvent(
 ): Promise<INodeExecutionData[][]> {
 	const budgetMs = context.getPollBudgetMs();
 	const session = await provider.connect(workContext(context, AbortSignal.timeout(budgetMs)), options, pollRetry(budgetMs));
-	const ledger = await openLedger();
+	const ledger = await openTriggerLedger(context.getNode());
 	const jobs = await ledger.newest({ provider: provider.id, account: session.account, limit: CANDIDATES });
 	for (const job of jobs) {
 		if (job.state === 'expired') continue;

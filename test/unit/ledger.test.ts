@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -71,6 +71,45 @@ test('a ledger made by the first schema is migrated on open, its rows and delive
 	check.close();
 });
 
+test('a consumer recorded before the ledger kept first polls counts as polling since ever', async () => {
+	const old = path.join(folder, 'v2.sqlite');
+	const db = new DatabaseSync(old);
+	db.exec(MIGRATIONS[0]);
+	db.exec(MIGRATIONS[1]);
+	db.exec('PRAGMA user_version = 2');
+	db.exec(`INSERT INTO consumers (consumer) VALUES ('wf:old')`);
+	db.close();
+	const ledger = await openLedger(old);
+	expect(await ledger.beginPoll('wf:old', { leaseMs: 1000, settleMs: 1000 })).toMatchObject({ kind: 'ready', firstPollAt: 0 });
+	expect(await ledger.beginPoll('wf:new', { leaseMs: 1000, settleMs: 1000, now: 5_000 })).toMatchObject({ kind: 'ready', firstPollAt: 5_000 });
+});
+
+test('a ledger file n8n cannot write says where it is and what to do', async () => {
+	const blocker = path.join(folder, 'not-a-folder');
+	writeFileSync(blocker, 'a file where the ledger wants a folder');
+	const error = await openLedger(path.join(blocker, 'ledger.sqlite')).then(
+		() => undefined,
+		(reason: Error) => reason,
+	);
+	expect(error?.message).toMatch(/^The Visual AI job ledger could not open .*not-a-folder\/ledger\.sqlite: .*N8N_VISUAL_AI_LEDGER/);
+});
+
+test('on a Node.js without node:sqlite the nodes still load, and the ledger says which Node.js it needs', async () => {
+	await jest.isolateModulesAsync(async () => {
+		jest.doMock('node:sqlite', () => {
+			throw Object.assign(new Error('No such built-in module: node:sqlite'), { code: 'ERR_UNKNOWN_BUILTIN_MODULE' });
+		});
+		const { VisualAiTrigger } = await import('../../nodes/VisualAiTrigger/VisualAiTrigger.node');
+		expect(new VisualAiTrigger().description.name).toBe('visualAiTrigger');
+		const ledger = await import('../../nodes/shared/ledger');
+		const logger = { debug() {}, info() {}, warn() {}, error() {} } as never;
+		await expect(ledger.registerJobs({ logger }, 'eyeQuant', 'acc', [{ jobId: 'x' }])).rejects.toThrow(
+			/^The Visual AI job ledger needs the SQLite module built into Node\.js 22\.13 and later \(node:sqlite\), and this n8n runs on Node\.js v\d+/,
+		);
+	});
+	jest.dontMock('node:sqlite');
+});
+
 describe('two-phase delivery', () => {
 	let ledger: JobLedger;
 	let counter = 0;
@@ -129,6 +168,14 @@ describe('two-phase delivery', () => {
 		// A cursor carrying the first (dropped) token confirms nothing.
 		expect(await ledger.beginPoll(who, { ...settings, cursorBatch: first!.batch })).toMatchObject({ kind: 'unsettled' });
 		expect(await ledger.beginPoll(who, { ...settings, cursorBatch: second!.batch })).toMatchObject({ kind: 'ready', confirmed: 2 });
+	});
+
+	test('a consumer’s first poll is remembered; later polls do not move it', async () => {
+		const who = consumer();
+		const first = await ledger.beginPoll(who, { ...settings, now: 1_000 });
+		expect(first).toMatchObject({ kind: 'ready', firstPollAt: 1_000 });
+		await ledger.endPoll(who, ready(first));
+		expect(await ledger.beginPoll(who, { ...settings, now: 90_000 })).toMatchObject({ kind: 'ready', firstPollAt: 1_000 });
 	});
 
 	test('one poll per consumer: a second one is busy until the lease ends, other consumers are not affected', async () => {

@@ -64,6 +64,8 @@ export const MIGRATIONS: readonly string[] = [
 		batch_staged_at INTEGER
 	);
 	CREATE INDEX jobs_by_finish ON jobs (provider, account, finished_at);`,
+	// When a consumer first polled, so that a trigger node added later need not start with the whole history.
+	`ALTER TABLE consumers ADD COLUMN first_poll_at INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 interface JobRow {
@@ -89,6 +91,7 @@ interface ConsumerRow {
 	batch_seq: number | null;
 	batch_owner: string | null;
 	batch_staged_at: number | null;
+	first_poll_at: number;
 }
 
 function toJob(row: JobRow): LedgerJob {
@@ -104,6 +107,24 @@ function toJob(row: JobRow): LedgerJob {
 		finishedAt: row.finished_at ?? undefined,
 		lastStatus: row.last_status ?? undefined,
 	};
+}
+
+/**
+ * node:sqlite, loaded only when a ledger is opened, so that merely loading the pack's nodes in a
+ * host without it does not fail (it is built into Node.js from 22.13 without a flag).
+ */
+async function loadSqlite(): Promise<typeof import('node:sqlite')> {
+	let failure: unknown;
+	try {
+		return await import('node:sqlite');
+	} catch (error) {
+		failure = error;
+	}
+	// A plain Error: the ledger has no node; the nodes and the trigger wrap it in a node error.
+	throw new Error(
+		`The Visual AI job ledger needs the SQLite module built into Node.js 22.13 and later (node:sqlite), and this n8n runs on Node.js ${process.version}. Run n8n on Node.js 22.13 or later (n8n 2 wants Node.js 24)`,
+		{ cause: failure },
+	);
 }
 
 function isBusy(error: unknown): boolean {
@@ -126,15 +147,28 @@ export class SqliteLedger implements JobLedger {
 	}
 
 	static async open(file: string): Promise<SqliteLedger> {
-		const { DatabaseSync: Database } = await import('node:sqlite');
-		mkdirSync(path.dirname(file), { recursive: true });
-		const db = new Database(file);
-		const ledger = new SqliteLedger(db, file);
-		db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
-		await ledger.withRetry(() => db.exec('PRAGMA journal_mode = WAL'));
-		db.exec('PRAGMA synchronous = NORMAL');
-		await ledger.write(() => ledger.migrate());
-		return ledger;
+		const { DatabaseSync: Database } = await loadSqlite();
+		let ledger: SqliteLedger | undefined;
+		let failure: unknown;
+		try {
+			mkdirSync(path.dirname(file), { recursive: true });
+			const db = new Database(file);
+			const opened = new SqliteLedger(db, file);
+			ledger = opened;
+			db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+			await opened.withRetry(() => db.exec('PRAGMA journal_mode = WAL'));
+			db.exec('PRAGMA synchronous = NORMAL');
+			await opened.write(() => opened.migrate());
+			return opened;
+		} catch (error) {
+			failure = error;
+		}
+		ledger?.close();
+		const reason = failure instanceof Error ? failure.message : String(failure);
+		throw new Error(
+			`The Visual AI job ledger could not open ${file}: ${reason}. The file must be writable by n8n (set N8N_VISUAL_AI_LEDGER to another path if needed)`,
+			{ cause: failure },
+		);
 	}
 
 	private migrate(): void {
@@ -234,7 +268,7 @@ export class SqliteLedger implements JobLedger {
 	async beginPoll(consumer: string, options: BeginPoll): Promise<PollStart> {
 		const now = options.now ?? Date.now();
 		return await this.write((): PollStart => {
-			this.db.prepare('INSERT INTO consumers (consumer) VALUES (?) ON CONFLICT DO NOTHING').run(consumer);
+			this.db.prepare('INSERT INTO consumers (consumer, first_poll_at) VALUES (?, ?) ON CONFLICT DO NOTHING').run(consumer, now);
 			const row = this.consumer(consumer) as ConsumerRow;
 			if (row.lease && (row.lease_until ?? 0) > now && !ownerIsGone(row.lease_owner)) {
 				return { kind: 'busy', until: row.lease_until ?? now };
@@ -260,7 +294,7 @@ export class SqliteLedger implements JobLedger {
 					 WHERE consumer = ?`,
 				)
 				.run(lease, currentOwner(), now + options.leaseMs, consumer);
-			return { kind: 'ready', lease, confirmed, redelivered };
+			return { kind: 'ready', lease, confirmed, redelivered, firstPollAt: row.first_poll_at };
 		});
 	}
 

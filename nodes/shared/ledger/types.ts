@@ -54,8 +54,11 @@ export type PollStart =
 	 * can it still be expected to (lost): emit nothing until that is known, or the hand-off may fork.
 	 */
 	| { kind: 'unsettled'; batch: string; stagedAt: number }
-	/** This poll holds the lease until `endPoll`/`stageBatch`; `confirmed`/`redelivered` count jobs. */
-	| { kind: 'ready'; lease: string; confirmed: number; redelivered: number };
+	/**
+	 * This poll holds the lease until `endPoll`/`stageBatch`; `confirmed`/`redelivered` count jobs.
+	 * `firstPollAt`: when this consumer first polled (0 if it polled before the ledger kept that).
+	 */
+	| { kind: 'ready'; lease: string; confirmed: number; redelivered: number; firstPollAt: number };
 
 export interface BeginPoll {
 	/** The batch token in the node's committed cursor (its static data), if any. */

@@ -3,12 +3,17 @@
  * and a poll budget that runs out. "n8n" is emulated the way it treats a poll node's static data:
  * each poll works on a copy of the committed cursor, committed only with the items it hands over.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { NodeOperationError } from 'n8n-workflow';
+
 import { closeLedgers } from '../../../nodes/shared/ledger';
 import { SANDBOX_KEYS, startSandbox } from '../../../sandbox/server';
 import type { Sandbox } from '../../helpers/sandbox';
 import { sandboxCredentials } from '../../helpers/sandbox';
-import { createAnalyses } from '../eyequant/helpers';
-import { ONE_MAP, TriggerNode, counts, deliveries, useTempLedger } from './helpers';
+import { TriggerNode, counts, deliveries, submitAnalyses, useTempLedger } from './helpers';
 import { pollInProcess } from './processes';
 import type { PollRequest } from './processes';
 
@@ -27,7 +32,7 @@ const WORKFLOW = 'trigger-workflow';
 
 /** Finished analyses, submitted through the EyeQuant node. */
 async function finished(count: number): Promise<string[]> {
-	const ids = await createAnalyses(sandbox.current, count, ONE_MAP);
+	const ids = await submitAnalyses(sandbox.current, count);
 	sandbox.current.advanceTime(1_000);
 	return ids;
 }
@@ -180,4 +185,23 @@ it('a backlog bigger than one poll’s budget: each poll stops starting GETs in 
 	}
 	expect(polls).toBeGreaterThan(1);
 	expectEachOnce(node, ids);
+});
+
+it('a ledger n8n cannot open fails the poll, saying where it is and what to do', async () => {
+	const node = new TriggerNode(() => sandbox.current, { nodeId: 'no-ledger' });
+	const before = process.env.N8N_VISUAL_AI_LEDGER;
+	const blocker = path.join(mkdtempSync(path.join(tmpdir(), 'no-ledger-')), 'a-file');
+	writeFileSync(blocker, 'a file where the ledger wants a folder');
+	process.env.N8N_VISUAL_AI_LEDGER = path.join(blocker, 'ledger.sqlite');
+	try {
+		const error = await node.poll().then(
+			() => undefined,
+			(reason: Error) => reason,
+		);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error?.message).toMatch(/^The Visual AI job ledger could not open .*a-file\/ledger\.sqlite: .*N8N_VISUAL_AI_LEDGER/);
+	} finally {
+		process.env.N8N_VISUAL_AI_LEDGER = before;
+	}
+	expect(node.emitted).toEqual([]);
 });

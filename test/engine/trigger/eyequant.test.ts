@@ -2,12 +2,15 @@
  * Visual AI Trigger on EyeQuant, through the nodes: analyses submitted with EyeQuant → Analysis →
  * Create, emitted once per trigger node with their maps, over real HTTP to the sandbox.
  */
-import { accountId, openLedger } from '../../../nodes/shared/ledger';
+import { DatabaseSync } from 'node:sqlite';
+
+import { NEW_NODE_LOOKBACK_MS } from '../../../nodes/VisualAiTrigger/poll';
+import { accountId, ledgerLocation, openLedger } from '../../../nodes/shared/ledger';
 import { SANDBOX_KEYS } from '../../../sandbox/server';
 import { binaryBytes } from '../../helpers/engine';
 import { useSandbox } from '../../helpers/sandbox';
-import { ALL_OUTPUTS, createAnalyses, served } from '../eyequant/helpers';
-import { ONE_MAP, TriggerNode, counts, deliveries, jsonClone, ledgerDump, pollOnce, useTempLedger } from './helpers';
+import { ALL_OUTPUTS, served } from '../eyequant/helpers';
+import { TriggerNode, counts, deliveries, jsonClone, ledgerDump, pollOnce, pollTogether, submitAnalyses, useTempLedger } from './helpers';
 
 useTempLedger();
 const sandbox = useSandbox({ hourMs: 600_000, eyeQuantProcessingMs: 150 });
@@ -15,7 +18,7 @@ const sandbox = useSandbox({ hourMs: 600_000, eyeQuantProcessingMs: 150 });
 const MAPS = ['attentionMap', 'perceptionMap', 'hotspotsMap', 'clarityMap', 'excitingnessMap'] as const;
 
 async function submitFailing(count: number): Promise<string[]> {
-	return await createAnalyses(sandbox.current, count, { ...ALL_OUTPUTS, title: '[fail] broken design' });
+	return await submitAnalyses(sandbox.current, count, { ...ALL_OUTPUTS, title: '[fail] broken design' });
 }
 
 describe('Visual AI Trigger — EyeQuant', () => {
@@ -25,14 +28,13 @@ describe('Visual AI Trigger — EyeQuant', () => {
 	const lenient = new TriggerNode(() => sandbox.current, { nodeId: 'lenient', options: { includeFailed: true, concurrency: 8 } });
 
 	beforeAll(async () => {
-		good = [...(await createAnalyses(sandbox.current, 40, ONE_MAP)), ...(await createAnalyses(sandbox.current, 5))];
+		good = [...(await submitAnalyses(sandbox.current, 40)), ...(await submitAnalyses(sandbox.current, 5, ALL_OUTPUTS))];
 		bad = await submitFailing(5);
 	});
 
-	it('emits each of 50 analyses once, with every map byte-identical to the sandbox’s; failed ones only with Include Failed', async () => {
+	it('two trigger nodes polling side by side each emit each of 50 analyses once, every map byte-identical to the sandbox’s; failed ones only with Include Failed', async () => {
 		const all = [...good, ...bad];
-		await strict.pollUntil(() => good.every((id) => strict.jobIds().includes(id)));
-		await lenient.pollUntil(() => all.every((id) => lenient.jobIds().includes(id)));
+		await pollTogether([strict, lenient], () => good.every((id) => strict.jobIds().includes(id)) && all.every((id) => lenient.jobIds().includes(id)));
 
 		expect([...counts(strict.jobIds()).entries()].sort()).toEqual(good.map((id) => [id, 1]).sort());
 		expect([...counts(lenient.jobIds()).entries()].sort()).toEqual(all.map((id) => [id, 1]).sort());
@@ -73,7 +75,7 @@ describe('Visual AI Trigger — EyeQuant', () => {
 
 	it('an analysis that expired before the trigger saw it finish is reported (Include Failed) and never asked for again', async () => {
 		const s = sandbox.current;
-		const gone = await createAnalyses(s, 2, ONE_MAP);
+		const gone = await submitAnalyses(s, 2);
 		s.advanceTime(2 * 600_000); // finished, then one EyeQuant hour later: 410 resource_gone
 		const items = (await lenient.poll()) ?? [];
 		expect(items.map((item) => item.json.jobId).sort()).toEqual([...gone].sort());
@@ -91,7 +93,7 @@ describe('Visual AI Trigger — EyeQuant', () => {
 
 	it('Fetch Test Event shows the newest finished analysis and changes nothing', async () => {
 		const s = sandbox.current;
-		const [newest] = await createAnalyses(s, 1, ONE_MAP);
+		const [newest] = await submitAnalyses(s, 1);
 		await strict.pollUntil(() => strict.jobIds().includes(newest));
 		const before = ledgerDump();
 		const staticData = jsonClone(strict.committed);
@@ -115,12 +117,12 @@ describe('Visual AI Trigger — EyeQuant', () => {
 
 	it('two overlapping polls of one node: one works, the other emits nothing; each job once', async () => {
 		const s = sandbox.current;
-		const ids = await createAnalyses(s, 6, ONE_MAP);
+		const ids = await submitAnalyses(s, 6);
 		s.advanceTime(1000);
 		const node = new TriggerNode(() => s, { nodeId: 'overlap' });
 		// Catch up on everything older first, so the overlap is about the six new ones.
 		await node.pollUntil(() => ids.every((id) => node.jobIds().includes(id)));
-		const fresh = await createAnalyses(s, 6, ONE_MAP);
+		const fresh = await submitAnalyses(s, 6);
 		s.advanceTime(1000);
 		const shared = jsonClone(node.committed);
 		// n8n's legacy poller runs both on one in-memory static data object.
@@ -133,6 +135,27 @@ describe('Visual AI Trigger — EyeQuant', () => {
 		expect(handed.sort()).toEqual([...fresh].sort());
 		node.committed = shared;
 		expect(await node.poll()).toBeNull();
+	});
+
+	it('a trigger node added later starts with the jobs recorded in the day before its first poll', async () => {
+		const s = sandbox.current;
+		const [old, recent] = await submitAnalyses(s, 2);
+		s.advanceTime(1000);
+		// `old` counts as recorded a day before the strict node's first poll: within its window, but
+		// more than a day before the first poll of a node added now.
+		const db = new DatabaseSync(ledgerLocation());
+		const { first_poll_at: strictSince } = db.prepare('SELECT first_poll_at FROM consumers WHERE consumer = ?').get('trigger-workflow:strict') as {
+			first_poll_at: number;
+		};
+		db.prepare('UPDATE jobs SET registered_at = ? WHERE job_id = ?').run(strictSince - NEW_NODE_LOOKBACK_MS, old);
+		db.close();
+		const late = new TriggerNode(() => s, { nodeId: 'added-later', options: { includeFailed: true } });
+		await late.pollUntil(() => late.jobIds().includes(recent));
+		expect(late.jobIds()).not.toContain(old);
+		expect(counts(late.jobIds()).get(recent)).toBe(1);
+		// Nodes that were polling before the job was recorded still get it.
+		await strict.pollUntil(() => strict.jobIds().includes(old));
+		expect(strict.jobIds()).toContain(old);
 	});
 
 	it('another account sees none of these jobs', async () => {

@@ -7,7 +7,9 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, I
 
 import { VisualAiTrigger } from '../../../nodes/VisualAiTrigger/VisualAiTrigger.node';
 import { closeLedgers, ledgerLocation } from '../../../nodes/shared/ledger';
+import { designPng } from '../../../sandbox/fixtures';
 import { pollContext } from '../../helpers/engine';
+import { designItem, runEyeQuant } from '../eyequant/helpers';
 import type { Sandbox } from '../../helpers/sandbox';
 import { sandboxCredentials } from '../../helpers/sandbox';
 
@@ -28,6 +30,16 @@ export function useTempLedger(): string {
 
 /** EyeQuant outputs with one map (attention) and a score: the sandbox takes a while to draw each map. */
 export const ONE_MAP: INodeParameters = { predictions: ['attention', 'clarity'], attentionOutputs: ['attentionMap'], clarityOutputs: ['score'] };
+
+/**
+ * Analyses submitted through the EyeQuant node (Analysis → Create), their screenshot ids in order.
+ * A small design, so that the sandbox draws their maps quickly.
+ */
+export async function submitAnalyses(sandbox: Sandbox, count: number, parameters: INodeParameters = ONE_MAP): Promise<string[]> {
+	const items = Array.from({ length: count }, () => designItem(designPng(64, 40)));
+	const output = await runEyeQuant(sandbox, { resource: 'analysis', operation: 'create', ...parameters }, items);
+	return output.map((item) => String(item.json.screenshotId));
+}
 
 export interface TriggerNodeOptions {
 	provider?: 'eyeQuant' | 'pique';
@@ -103,6 +115,14 @@ export class TriggerNode {
 
 	jobIds(): string[] {
 		return this.emitted.map((item) => String(item.json.jobId));
+	}
+}
+
+/** Polls several trigger nodes at the same time, round after round, until `done()` or `rounds` rounds. */
+export async function pollTogether(nodes: TriggerNode[], done: () => boolean, rounds = 30, pauseMs = 50): Promise<void> {
+	for (let round = 0; round < rounds && !done(); round++) {
+		await Promise.all(nodes.map(async (node) => await node.poll()));
+		if (!done()) await sleepMs(pauseMs);
 	}
 }
 

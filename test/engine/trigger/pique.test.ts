@@ -10,7 +10,7 @@ import { SANDBOX_PIQUE_JUDGES } from '../../../sandbox/server';
 import { fakeMp4 } from '../../../sandbox/fixtures';
 import { runNode } from '../../helpers/engine';
 import { sandboxCredentials, useSandbox } from '../../helpers/sandbox';
-import { TriggerNode, counts, jsonClone, ledgerDump, pollOnce, useTempLedger } from './helpers';
+import { TriggerNode, counts, jsonClone, ledgerDump, pollOnce, pollTogether, useTempLedger } from './helpers';
 
 useTempLedger();
 const sandbox = useSandbox({ piqueProcessingMs: 150 });
@@ -44,10 +44,9 @@ describe('Visual AI Trigger — Pique', () => {
 		failing = await upload(Array.from({ length: 4 }, (_, index) => `fail-${index}.mp4`));
 	});
 
-	it('emits each of 20 uploaded evaluations once per trigger node; failed ones only with Include Failed', async () => {
+	it('two trigger nodes polling side by side each emit each of 20 uploaded evaluations once; failed ones only with Include Failed', async () => {
 		const all = [...passing, ...failing];
-		await strict.pollUntil(() => passing.every((id) => strict.jobIds().includes(id)));
-		await lenient.pollUntil(() => all.every((id) => lenient.jobIds().includes(id)));
+		await pollTogether([strict, lenient], () => passing.every((id) => strict.jobIds().includes(id)) && all.every((id) => lenient.jobIds().includes(id)));
 		expect([...counts(strict.jobIds()).entries()].sort()).toEqual(passing.map((id) => [id, 1]).sort());
 		expect([...counts(lenient.jobIds()).entries()].sort()).toEqual(all.map((id) => [id, 1]).sort());
 
