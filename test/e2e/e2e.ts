@@ -28,7 +28,7 @@ import { PACK_CREDENTIAL_TYPES, PACK_NODE_TYPES, PACKAGE_NAME } from '../../scri
 import { findRepoRoot } from '../../scripts/lib/repo.ts';
 import { N8nRest } from '../../scripts/lib/rest.ts';
 import { CHECKS } from './checks.ts';
-import { runTriggerScenario } from './trigger.ts';
+import { assertPiqueItems, PIQUE_TRIGGER_WORKFLOW, piqueEmissions, runTriggerScenario, waitForPiqueJobs } from './trigger.ts';
 
 const root = findRepoRoot();
 const examples = loadExamples(root);
@@ -42,8 +42,9 @@ let instance: Instance | undefined;
 let failed = false;
 /** Everything n8n printed, for the log check. */
 const n8nOutput: string[] = [];
-/** EyeQuant analyses the examples submitted (and registered with the ledger) before n8n start. */
+/** Jobs the examples submitted (and registered with the ledger) before n8n start. */
 const eyeQuantJobs: string[] = [];
+const piqueJobs: string[] = [];
 
 function note(message: string): void {
 	process.stderr.write(`  · ${message}\n`);
@@ -64,6 +65,8 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 		sandbox = await startSandbox({ port: 0, mapBytes: MAP_BYTES, eyeQuantProcessingMs: 1000, piqueProcessingMs: 1500 });
 		note(`sandbox on ${sandbox.url}; n8n user folder ${userFolder}`);
 		instance = await prepareInstance({ root, userFolder, filesDir, sandbox, progress: note });
+		// Workflows of the e2e alone (not examples): the Visual AI Trigger on Pique.
+		await instance.n8n.cli(['import:workflow', '--separate', `--input=${path.join(root, 'test', 'e2e', 'workflows')}`]);
 		note(
 			`setup: ${Object.entries(instance.timings)
 				.map(([step, ms]) => `${step} ${(ms / 1000).toFixed(1)} s`)
@@ -102,12 +105,14 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 			assert.equal(result.code, 0, describeFailure(result));
 			await check({ execution: result.execution, sandbox, userFolder, mapBytes: MAP_BYTES });
 			for (const item of nodeItems(result.execution, 'Score the design')) eyeQuantJobs.push(String(item.json.screenshotId));
+			for (const item of nodeItems(result.execution, 'Upload to the judge')) piqueJobs.push(String(item.json.jobId));
 		});
 	}
 
 	describe('n8n start', () => {
 		let server: N8nServer | undefined;
 		let rest: N8nRest | undefined;
+		let piqueTriggerPublishedAt = Date.now();
 
 		before(async () => {
 			const { instance } = current();
@@ -149,29 +154,41 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 			});
 		}
 
+		test('the Visual AI Trigger on Pique, published, emits the evaluation example 3 submitted', async () => {
+			const { rest } = api();
+			assert.ok(piqueJobs.length > 0, 'example 3 did not submit an evaluation');
+			await rest.activate(PIQUE_TRIGGER_WORKFLOW);
+			piqueTriggerPublishedAt = Date.now();
+			assertPiqueItems(await waitForPiqueJobs(rest, piqueJobs, 60_000), piqueJobs);
+		});
+
 		const triggerExample = examples.find((example) => example.isTrigger);
-		test(
-			'the Visual AI Trigger example, published, emits each finished job once, archived and written to disk',
-			{ skip: triggerExample ? false : 'no trigger example in examples/ yet' },
-			async () => {
-				const { rest, server } = api();
-				const { sandbox, instance } = current();
-				assert.ok(triggerExample);
-				await runTriggerScenario({
-					rest,
-					server,
-					sandbox,
-					instance,
-					example: triggerExample,
-					filesDir,
-					userFolder,
-					mapBytes: MAP_BYTES,
-					note,
-					n8nOutput,
-					earlierJobs: eyeQuantJobs,
-				});
-			},
-		);
+		test('the Visual AI Trigger example (EyeQuant), published, emits each finished job once, archived and written to disk', async () => {
+			const { rest, server } = api();
+			const { sandbox, instance } = current();
+			assert.ok(triggerExample, 'examples/ has no workflow that starts with the Visual AI Trigger');
+			await runTriggerScenario({
+				rest,
+				server,
+				sandbox,
+				instance,
+				example: triggerExample,
+				filesDir,
+				userFolder,
+				mapBytes: MAP_BYTES,
+				note,
+				n8nOutput,
+				earlierJobs: eyeQuantJobs,
+			});
+		});
+
+		test('a minute of scheduled polls later, the Pique trigger has emitted each evaluation still exactly once', async () => {
+			const { rest } = api();
+			// n8n polls every minute: past 62 s at least one scheduled poll ran after the first.
+			const wait = piqueTriggerPublishedAt + 62_000 - Date.now();
+			if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+			assertPiqueItems(await piqueEmissions(rest), piqueJobs);
+		});
 
 		test('n8n printed no warning or error about the pack (load, executions, editor)', () => {
 			const { server } = api();

@@ -115,3 +115,42 @@ async function waitForJobs(rest: N8nRest, workflowId: string, jobIds: string[], 
 		await new Promise((resolve) => setTimeout(resolve, 2000));
 	}
 }
+
+/** The e2e-only workflow in test/e2e/workflows: Visual AI Trigger (provider Pique) → No Op. */
+export const PIQUE_TRIGGER_WORKFLOW = 'vaiE2ePiqueTrigr';
+const PIQUE_TRIGGER_NODE = 'When an evaluation finishes';
+
+/** Every Pique evaluation emitted by the Pique trigger so far, by job id. */
+export async function piqueEmissions(rest: N8nRest): Promise<Map<string, Item[]>> {
+	const emitted = new Map<string, Item[]>();
+	for (const { id, execution } of await rest.finishedExecutions(PIQUE_TRIGGER_WORKFLOW)) {
+		assert.equal(execution.status, 'success', `Pique trigger execution ${id} ended ${execution.status}`);
+		for (const item of nodeItems(execution, PIQUE_TRIGGER_NODE)) {
+			emitted.set(String(item.json.jobId), [...(emitted.get(String(item.json.jobId)) ?? []), item]);
+		}
+	}
+	return emitted;
+}
+
+export async function waitForPiqueJobs(rest: N8nRest, jobIds: string[], timeoutMs: number): Promise<Map<string, Item[]>> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const emitted = await piqueEmissions(rest);
+		if (jobIds.every((id) => emitted.has(id))) return emitted;
+		if (Date.now() > deadline) assert.fail(`the Pique trigger emitted ${[...emitted.keys()].join(', ') || 'nothing'}; expected ${jobIds.join(', ')}`);
+		await new Promise((resolve) => setTimeout(resolve, 2000));
+	}
+}
+
+export function assertPiqueItems(emitted: Map<string, Item[]>, jobIds: string[]): void {
+	assert.deepEqual([...emitted.keys()].sort(), [...jobIds].sort(), 'the Pique trigger emits exactly the evaluations submitted');
+	for (const [jobId, items] of emitted) {
+		assert.equal(items.length, 1, `evaluation ${jobId} emitted ${items.length} times`);
+		const [item] = items;
+		assert.equal(item.json.provider, 'pique');
+		assert.equal(item.json.status, 'completed');
+		assert.equal(typeof item.json.overallScore, 'number');
+		assert.equal(typeof item.json.passed, 'boolean');
+		assert.equal(typeof item.json.completedAt, 'string');
+	}
+}
