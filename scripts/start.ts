@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { DEFAULT_PORT, startSandbox } from '../sandbox/server.ts';
+import { EXAMPLES_SANDBOX_ORIGIN } from './lib/examples.ts';
 import { prepareInstance } from './lib/harness.ts';
 import { isPortFree } from './lib/proc.ts';
 import { findRepoRoot } from './lib/repo.ts';
@@ -43,6 +44,10 @@ async function main(): Promise<void> {
 	say('  example workflows:');
 	for (const example of instance.examples) say(`    http://localhost:${port}/workflow/${example.workflow.id}  ${example.workflow.name}`);
 	say(`  files written by workflows land in ${path.relative(root, outputDir)}/; n8n's log: ${path.relative(root, logFile)}`);
+	if (sandbox.url !== EXAMPLES_SANDBOX_ORIGIN) {
+		say(`  note: port ${DEFAULT_PORT} was taken, so the sandbox is on ${sandbox.url}; the credentials point there, but`);
+		say(`  example workflows imported in an earlier run still fetch their sample files from ${EXAMPLES_SANDBOX_ORIGIN}`);
+	}
 	say('Ctrl+C stops n8n and the sandbox.');
 
 	let stopping = false;
