@@ -126,6 +126,31 @@ describe('Image Intelligence: the access token', () => {
 		expect(visible(error)).not.toContain(SECRET);
 	});
 
+	it('the token request is safe to repeat: a 503 or a reset is retried, 5xx exhaustion fails every item with one series of tries', async () => {
+		const s = sandbox.current;
+		const jobs = await tenJobs();
+		forgetTokens();
+		s.clearLog();
+		s.setFaults([
+			{ match: { path: TOKEN }, times: 1, fault: { type: 'status', status: 503, retryAfter: 0 } },
+			{ match: { path: TOKEN }, times: 1, fault: { type: 'reset' } },
+		]);
+		const got = await runII(s, { resource: 'ask', operation: 'get', options: { concurrency: 10 } }, jobs);
+		expect(got).toHaveLength(10);
+		expect(tokenRequests().map((r) => r.status)).toEqual([503, 0, 200]);
+		expect(getStatuses()).toEqual(Array(10).fill(200));
+
+		forgetTokens();
+		s.clearLog();
+		s.setFaults([{ match: { path: TOKEN }, fault: { type: 'status', status: 503, retryAfter: 0 } }]);
+		const failed = await runII(s, { resource: 'ask', operation: 'get', options: { concurrency: 10 } }, jobs, { continueOnFail: true });
+		expect(failed.map((item) => item.json.error)).toEqual(Array(10).fill('Image Intelligence error 503 server_error: Server error (sandbox fault)'));
+		expect(String(failed[0].json.errorDescription)).toContain('Gave up after 5 tries');
+		expect(visible(failed)).not.toContain(SECRET);
+		expect(tokenRequests()).toHaveLength(5);
+		expect(getStatuses()).toEqual([]);
+	});
+
 	it('a cancelled execution stops waiting for a slow token request; the token still serves the next run', async () => {
 		const s = sandbox.current;
 		const [job] = await tenJobs();
