@@ -99,6 +99,26 @@ export class N8nRest {
 		await this.request('POST', `/rest/workflows/${workflowId}/activate`, { versionId: workflow.versionId });
 	}
 
+	/** What the editor's "Execute workflow" button does: a manual run from the named trigger node. */
+	async runManually(workflowId: string, triggerNode: string): Promise<string> {
+		const started = await this.request<{ executionId?: string }>('POST', `/rest/workflows/${workflowId}/run`, {
+			triggerToStartFrom: { name: triggerNode },
+		});
+		if (!started.executionId) throw new Error(`n8n did not start workflow ${workflowId}: ${JSON.stringify(started)}`);
+		return started.executionId;
+	}
+
+	/** Waits until an execution is no longer running, then returns it with its data. */
+	async waitForExecution(id: string, timeoutMs = 120_000): Promise<Execution> {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const execution = await this.execution(id);
+			if (!['new', 'running', 'waiting'].includes(execution.status)) return execution;
+			if (Date.now() > deadline) throw new Error(`execution ${id} still ${execution.status} after ${timeoutMs / 1000} s`);
+			await new Promise((resolve) => setTimeout(resolve, 500));
+		}
+	}
+
 	async executions(workflowId: string): Promise<ExecutionSummary[]> {
 		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
 		const page = await this.request<{ results: ExecutionSummary[] }>('GET', `/rest/executions?filter=${filter}&limit=100`);

@@ -23,7 +23,7 @@ import { prepareInstance } from '../../scripts/lib/harness.ts';
 import type { Instance } from '../../scripts/lib/harness.ts';
 import { packProblems } from '../../scripts/lib/log-check.ts';
 import { describeFailure, nodeItems } from '../../scripts/lib/n8n.ts';
-import type { N8nServer } from '../../scripts/lib/n8n.ts';
+import type { Execution, N8nServer } from '../../scripts/lib/n8n.ts';
 import { PACK_CREDENTIAL_TYPES, PACK_NODE_TYPES, PACKAGE_NAME } from '../../scripts/lib/pack.ts';
 import { findRepoRoot } from '../../scripts/lib/repo.ts';
 import { N8nRest } from '../../scripts/lib/rest.ts';
@@ -45,6 +45,12 @@ const n8nOutput: string[] = [];
 /** Jobs the examples submitted (and registered with the ledger) before n8n start. */
 const eyeQuantJobs: string[] = [];
 const piqueJobs: string[] = [];
+
+/** The triggers must emit every job an example submitted: collect their ids. */
+function recordSubmittedJobs(execution: Execution): void {
+	for (const item of nodeItems(execution, 'Score the design')) eyeQuantJobs.push(String(item.json.screenshotId));
+	for (const item of nodeItems(execution, 'Upload to the judge')) piqueJobs.push(String(item.json.jobId));
+}
 
 function note(message: string): void {
 	process.stderr.write(`  · ${message}\n`);
@@ -104,8 +110,7 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 			assert.equal(result.execution?.status, 'success', describeFailure(result));
 			assert.equal(result.code, 0, describeFailure(result));
 			await check({ execution: result.execution, sandbox, userFolder, mapBytes: MAP_BYTES });
-			for (const item of nodeItems(result.execution, 'Score the design')) eyeQuantJobs.push(String(item.json.screenshotId));
-			for (const item of nodeItems(result.execution, 'Upload to the judge')) piqueJobs.push(String(item.json.jobId));
+			recordSubmittedJobs(result.execution);
 		});
 	}
 
@@ -154,7 +159,21 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 			});
 		}
 
-		test('the Visual AI Trigger on Pique, published, emits the evaluation example 3 submitted', async () => {
+		test('every example also runs from the editor ("Execute workflow": manual mode, n8n\'s default expression engine)', async () => {
+			const { rest } = api();
+			for (const example of examples.filter((candidate) => !candidate.isTrigger)) {
+				const execution = await rest.waitForExecution(await rest.runManually(example.workflow.id, 'Start'));
+				assert.equal(execution.status, 'success', `${example.file}: ${JSON.stringify(execution.data.resultData.error ?? {})}`);
+				const ends = example.workflow.nodes.filter(
+					(node) => !node.type.endsWith('.stickyNote') && !(node.name in example.workflow.connections),
+				);
+				const reached = ends.filter((node) => nodeItems(execution, node.name).length > 0);
+				assert.ok(reached.length > 0, `${example.file}: no end node (${ends.map((node) => node.name).join(', ')}) produced items`);
+				recordSubmittedJobs(execution);
+			}
+		});
+
+		test('the Visual AI Trigger on Pique, published, emits the evaluations example 3 submitted', async () => {
 			const { rest } = api();
 			assert.ok(piqueJobs.length > 0, 'example 3 did not submit an evaluation');
 			await rest.activate(PIQUE_TRIGGER_WORKFLOW);
