@@ -3,6 +3,10 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { InputProblem } from '../limits';
 
+import { numberOption, optionsOf } from '../../shared/parameters';
+
+export { numberOption, optionsOf, requiredString } from '../../shared/parameters';
+
 export const DEFAULT_CONCURRENCY = 5;
 
 export const jobIdField: INodeProperties = {
@@ -23,31 +27,8 @@ export const concurrencyOption: INodeProperties = {
 	description: 'How many items are sent to Image Intelligence at the same time. Lower it if Image Intelligence answers 429 (rate limited).',
 };
 
-/** The "Options" collection of an operation, typed loosely as n8n hands it over. */
-export function optionsOf(context: IExecuteFunctions, itemIndex = 0): Record<string, unknown> {
-	return context.getNodeParameter('options', itemIndex, {}) as Record<string, unknown>;
-}
-
-export function numberOption(options: Record<string, unknown>, name: string, fallback: number): number {
-	const value = options[name];
-	return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
-}
-
 export function concurrencyOf(context: IExecuteFunctions): number {
 	return Math.max(1, Math.floor(numberOption(optionsOf(context), 'concurrency', DEFAULT_CONCURRENCY)));
-}
-
-/** A required string parameter, trimmed, with a clear error when it is empty. */
-export function requiredString(context: IExecuteFunctions, name: string, label: string, itemIndex: number): string {
-	const value = context.getNodeParameter(name, itemIndex, '');
-	const text = typeof value === 'string' ? value.trim() : String(value ?? '').trim();
-	if (!text) {
-		throw new NodeOperationError(context.getNode(), `${label} is empty`, {
-			itemIndex,
-			description: `Set "${label}", e.g. with an expression such as {{ $json.${name} }} that reads it from the incoming item.`,
-		});
-	}
-	return text;
 }
 
 /** Runs a check from limits.ts and turns its problem into a node error on that item. */
