@@ -169,6 +169,7 @@ export class ApiClient {
 						secrets: this.secrets,
 						itemIndex: spec.itemIndex,
 						note: triesNote,
+						external: Boolean(spec.url),
 					});
 				}
 				const wait = backoffDelay(attempt, retry);

@@ -119,6 +119,8 @@ export function networkError(input: {
 	secrets: readonly string[];
 	itemIndex?: number;
 	note?: string;
+	/** The URL came from the provider or the workflow (a presigned upload, an image link), not from the credential. */
+	external?: boolean;
 }): NodeApiError {
 	const code = errorCode(input.cause) ?? 'NETWORK_ERROR';
 	const reason = NETWORK_REASONS[code] ?? (input.cause instanceof Error ? input.cause.message : String(input.cause));
@@ -127,7 +129,9 @@ export function networkError(input: {
 	const hint = [
 		code.includes('TIMEOUT')
 			? 'The provider did not answer in time. Raise the timeout option, or try again later.'
-			: `Check the base URL in the credential (${where}) and that this n8n can reach it, including any HTTP(S)_PROXY settings.`,
+			: input.external
+				? `Check that this n8n can reach ${where}, including any HTTP(S)_PROXY settings.`
+				: `Check the base URL in the credential (${where}) and that this n8n can reach it, including any HTTP(S)_PROXY settings.`,
 		input.note,
 	]
 		.filter(Boolean)

@@ -139,6 +139,21 @@ describe('retries', () => {
 		expect(context.logs.filter((line) => line.includes('retrying'))).toHaveLength(1);
 	});
 
+	test('an unreachable absolute URL (a presigned link) is not blamed on the credential, and its signature stays out', async () => {
+		const blocker = createServer();
+		await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+		const { port } = blocker.address() as AddressInfo;
+		await new Promise<void>((resolve) => blocker.close(() => resolve()));
+		server = await startTestServer((_req, res) => sendJson(res, 200, {}));
+		const { api } = client({ retry: { ...FAST_RETRY, maxTries: 1 } });
+		const error = await failure(
+			api.json({ method: 'GET', url: `http://127.0.0.1:${port}/bucket/map.png?X-Amz-Signature=abc123` }, okSchema),
+		);
+		expect(error.description).toContain(`Check that this n8n can reach http://127.0.0.1:${port}/bucket/map.png`);
+		expect(error.description).not.toContain('credential');
+		expect(JSON.stringify(error)).not.toContain('abc123');
+	});
+
 	test('a body stream is made anew for each try', async () => {
 		server = await startTestServer((_req, res, index) =>
 			index === 0 ? sendJson(res, 502, {}) : sendJson(res, 200, { status: 'ok', id: 'u' }),
