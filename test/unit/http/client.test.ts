@@ -44,6 +44,15 @@ async function failure(promise: Promise<unknown>): Promise<NodeApiError> {
 	throw new Error('expected the request to fail');
 }
 
+/** A port on 127.0.0.1 that nothing listens on (connections are refused). */
+async function closedPort(): Promise<number> {
+	const blocker = createServer();
+	await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+	const { port } = blocker.address() as AddressInfo;
+	await new Promise<void>((resolve) => blocker.close(() => resolve()));
+	return port;
+}
+
 describe('retries', () => {
 	test('a GET answered 503 twice is retried and the third answer is used', async () => {
 		server = await startTestServer((_req, res, index) =>
@@ -128,10 +137,7 @@ describe('retries', () => {
 	});
 
 	test('a refused connection is retried even for a POST (nothing was sent)', async () => {
-		const blocker = createServer();
-		await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-		const { port } = blocker.address() as AddressInfo;
-		await new Promise<void>((resolve) => blocker.close(() => resolve()));
+		const port = await closedPort();
 		server = await startTestServer((_req, res) => sendJson(res, 200, {}));
 		const { api, context } = client({ baseUrl: `http://127.0.0.1:${port}`, retry: { ...FAST_RETRY, maxTries: 2 } });
 		const error = await failure(api.json({ method: 'POST', path: '/jobs', json: {} }, okSchema));
@@ -140,10 +146,7 @@ describe('retries', () => {
 	});
 
 	test('an unreachable absolute URL (a presigned link) is not blamed on the credential, and its signature stays out', async () => {
-		const blocker = createServer();
-		await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-		const { port } = blocker.address() as AddressInfo;
-		await new Promise<void>((resolve) => blocker.close(() => resolve()));
+		const port = await closedPort();
 		server = await startTestServer((_req, res) => sendJson(res, 200, {}));
 		const { api } = client({ retry: { ...FAST_RETRY, maxTries: 1 } });
 		const error = await failure(
