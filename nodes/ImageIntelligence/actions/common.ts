@@ -1,9 +1,8 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { InputProblem } from '../limits';
-
 import { numberOption, optionsOf } from '../../shared/parameters';
+import { InputProblem } from '../limits';
 
 export { numberOption, optionsOf, requiredString } from '../../shared/parameters';
 
