@@ -11,32 +11,15 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { registerHooks } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 
-// The node's sources import without extensions (they are built with tsc); n8n-core is CommonJS, so
-// every module gets n8n-workflow's CommonJS build: one copy of its classes, as inside n8n.
-registerHooks({
-	resolve(specifier, context, nextResolve) {
-		if (specifier === 'n8n-workflow' || specifier.startsWith('n8n-workflow/')) {
-			return nextResolve(specifier, { ...context, conditions: ['node', 'require', 'default'] });
-		}
-		const relative = specifier.startsWith('./') || specifier.startsWith('../');
-		if (relative && context.parentURL?.endsWith('.ts') && !/\.(c|m)?(j|t)s$|\.json$/.test(specifier)) {
-			const base = new URL(specifier, context.parentURL).href;
-			for (const candidate of [`${base}.ts`, `${base}/index.ts`]) {
-				if (existsSync(fileURLToPath(candidate))) return nextResolve(candidate, context);
-			}
-		}
-		return nextResolve(specifier, context);
-	},
-});
+import { ROOT, registerSourceHooks } from './lib.ts';
 
-const root = path.resolve(path.dirname(process.argv[1]), '..');
+registerSourceHooks();
+
 const userFolder = mkdtempSync(path.join(tmpdir(), 'image-forge-bench-'));
 process.env.N8N_USER_FOLDER = userFolder;
 process.env.N8N_ENCRYPTION_KEY ??= 'bench-encryption-key';
@@ -95,7 +78,7 @@ async function startSandbox(): Promise<{ child: ChildProcess; baseUrl: string }>
 	const child = spawn(
 		process.execPath,
 		['--experimental-strip-types', '--no-warnings', 'sandbox/cli.ts', '--port', '0', '--forge-ms-per-image', String(MS_PER_IMAGE), '--credits', '10000000'],
-		{ cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+		{ cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
 	);
 	const url = await new Promise<string>((resolve, reject) => {
 		let out = '';

@@ -16,16 +16,15 @@
  * what any Node streaming upload costs here: plain undici PUTs the same file from fs.createReadStream
  * (no n8n, no node code), in the same harness, measured the same way.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { registerHooks } from 'node:module';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 
-const ROOT = path.resolve(path.dirname(process.argv[1]), '..');
+import { childResult, exec, formatMs, median, parseArgs, registerSourceHooks } from './lib.ts';
+import type { ChildResult as ProcessResult } from './lib.ts';
+
 const MiB = 1024 * 1024;
 const RSS_TARGET_MIB = 64;
 /** The seed of the file's deterministic bytes (sandbox/fixtures.ts blobChunks). */
@@ -51,10 +50,7 @@ interface Presigned {
 	upload_headers: Record<string, string>;
 }
 
-interface ChildResult {
-	wallMs: number;
-	peakRssMiB: number;
-	cpuMs: number;
+interface ChildResult extends ProcessResult {
 	jobId?: string;
 	binary?: Record<string, unknown>;
 }
@@ -311,71 +307,12 @@ async function runChild(kind: string, inputFile: string): Promise<void> {
 	process.stdout.write(`BENCH_RESULT ${JSON.stringify({ ...childResult(wallMs), jobId })}\n`);
 }
 
-function childResult(wallMs: number): ChildResult {
-	const usage = process.resourceUsage();
-	return { wallMs, peakRssMiB: usage.maxRSS / 1024, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 };
-}
-
-/**
- * The node's sources import without extensions (tsc builds them) and n8n-core is CommonJS: resolve
- * `./x` to `./x.ts` and give every importer n8n-workflow's CommonJS build, as inside n8n.
- */
-function registerSourceHooks(): void {
-	registerHooks({
-		resolve(specifier, context, nextResolve) {
-			if (specifier === 'n8n-workflow' || specifier.startsWith('n8n-workflow/')) {
-				return nextResolve(specifier, { ...context, conditions: ['node', 'require', 'default'] });
-			}
-			const relative = specifier.startsWith('./') || specifier.startsWith('../');
-			if (relative && context.parentURL?.endsWith('.ts') && !/\.[cm]?[jt]s$|\.json$/.test(specifier)) {
-				const base = new URL(specifier, context.parentURL).href;
-				for (const candidate of [`${base}.ts`, `${base}/index.ts`]) {
-					if (existsSync(fileURLToPath(candidate))) return nextResolve(candidate, context);
-				}
-			}
-			return nextResolve(specifier, context);
-		},
-	});
-}
-
 // ---------------------------------------------------------------------------------------------
 // Small helpers
-
-function exec(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
-	return new Promise((resolve, reject) => {
-		const proc = spawn(command, args, { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-		let stdout = '';
-		let stderr = '';
-		proc.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-		proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-		proc.on('error', reject);
-		proc.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-	});
-}
-
-function parseArgs(argv: string[]): Record<string, string | undefined> {
-	const args: Record<string, string | undefined> = {};
-	for (let index = 0; index < argv.length; index++) {
-		const match = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[index]);
-		if (!match) continue;
-		args[match[1]] = match[2] ?? argv[++index];
-	}
-	return args;
-}
-
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	const middle = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 function maxOf(values: Array<number | undefined>): number | undefined {
 	const known = values.filter((value): value is number => value !== undefined);
 	return known.length ? Math.max(...known) : undefined;
-}
-
-function formatMs(ms: number): string {
-	return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
 }
 
 function formatMiB(value: number | undefined): string {

@@ -18,32 +18,15 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { registerHooks } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 
-// The sources import without extensions (tsc builds them) and n8n-core is CommonJS: resolve `./x`
-// to `./x.ts` and give every importer n8n-workflow's CommonJS build, as inside n8n.
-registerHooks({
-	resolve(specifier, context, nextResolve) {
-		if (specifier === 'n8n-workflow' || specifier.startsWith('n8n-workflow/')) {
-			return nextResolve(specifier, { ...context, conditions: ['node', 'require', 'default'] });
-		}
-		const relative = specifier.startsWith('./') || specifier.startsWith('../');
-		if (relative && context.parentURL?.endsWith('.ts') && !/\.[cm]?[jt]s$|\.json$/.test(specifier)) {
-			const base = new URL(specifier, context.parentURL).href;
-			for (const candidate of [`${base}.ts`, `${base}/index.ts`]) {
-				if (existsSync(fileURLToPath(candidate))) return nextResolve(candidate, context);
-			}
-		}
-		return nextResolve(specifier, context);
-	},
-});
+import { ROOT, registerSourceHooks } from './lib.ts';
 
-const ROOT = path.resolve(path.dirname(process.argv[1]), '..');
+registerSourceHooks();
+
 const work = mkdtempSync(path.join(tmpdir(), 'trigger-bench-'));
 process.env.N8N_USER_FOLDER = work;
 process.env.N8N_VISUAL_AI_LEDGER = path.join(work, 'ledger.sqlite');
