@@ -1,7 +1,8 @@
-import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { SANDBOX_KEYS, startSandbox } from '../../sandbox/server.ts';
 import type { Sandbox, SandboxOptions } from '../../sandbox/server.ts';
+import type { NodeRunOptions } from './engine';
 
 export type { Sandbox };
 
@@ -16,6 +17,25 @@ export function sandboxCredentials(sandbox: Sandbox): Record<string, ICredential
 		},
 		piqueApi: { apiKey: SANDBOX_KEYS.pique.apiKey, environment: 'custom', baseUrl: sandbox.baseUrls.pique },
 		imageForgeApi: { apiKey: SANDBOX_KEYS.imageForge.apiKey, baseUrl: sandbox.baseUrls.imageForge },
+	};
+}
+
+/** What a test may add to a node run against the sandbox; other credentials replace the node's own. */
+export type SandboxRunExtras = Omit<NodeRunOptions, 'parameters' | 'credentials' | 'input'> & { credentials?: NodeRunOptions['credentials'] };
+
+/** Run options for a node against the sandbox, with its credential of `credentialType` unless the test gives others. */
+export function sandboxRunOptions(
+	sandbox: Sandbox,
+	credentialType: string,
+	parameters: INodeParameters,
+	input: INodeExecutionData[] = [{ json: {} }],
+	extras: SandboxRunExtras = {},
+): NodeRunOptions {
+	return {
+		parameters,
+		credentials: extras.credentials ?? { [credentialType]: sandboxCredentials(sandbox)[credentialType] },
+		input,
+		...extras,
 	};
 }
 

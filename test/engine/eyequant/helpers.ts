@@ -7,27 +7,20 @@ import { BINARY_ENCODING } from 'n8n-workflow';
 import { EyeQuant } from '../../../nodes/EyeQuant/EyeQuant.node';
 import { designPng } from '../../../sandbox/fixtures';
 import type { Sandbox } from '../../helpers/sandbox';
-import { sandboxCredentials } from '../../helpers/sandbox';
+import { sandboxRunOptions } from '../../helpers/sandbox';
+import type { SandboxRunExtras } from '../../helpers/sandbox';
 import { runNode } from '../../helpers/engine';
-import type { NodeRunOptions } from '../../helpers/engine';
 
 export const eyeQuant = new EyeQuant();
-
-export type RunExtras = Omit<NodeRunOptions, 'parameters' | 'credentials' | 'input'> & { credentials?: NodeRunOptions['credentials'] };
 
 /** Runs the EyeQuant node against the sandbox and returns its one output. */
 export async function runEyeQuant(
 	sandbox: Sandbox,
 	parameters: INodeParameters,
 	input: INodeExecutionData[] = [{ json: {} }],
-	extras: RunExtras = {},
+	extras: SandboxRunExtras = {},
 ): Promise<INodeExecutionData[]> {
-	const [output] = await runNode(eyeQuant, {
-		parameters,
-		credentials: extras.credentials ?? { eyeQuantApi: sandboxCredentials(sandbox).eyeQuantApi },
-		input,
-		...extras,
-	});
+	const [output] = await runNode(eyeQuant, sandboxRunOptions(sandbox, 'eyeQuantApi', parameters, input, extras));
 	return output;
 }
 

@@ -5,27 +5,20 @@ import { BINARY_ENCODING } from 'n8n-workflow';
 
 import { ImageIntelligence } from '../../../nodes/ImageIntelligence/ImageIntelligence.node';
 import { executeContext, runNode } from '../../helpers/engine';
-import type { NodeRunOptions } from '../../helpers/engine';
 import type { Sandbox } from '../../helpers/sandbox';
-import { sandboxCredentials } from '../../helpers/sandbox';
+import { sandboxRunOptions } from '../../helpers/sandbox';
+import type { SandboxRunExtras } from '../../helpers/sandbox';
 
 export const imageIntelligence = new ImageIntelligence();
-
-export type RunExtras = Omit<NodeRunOptions, 'parameters' | 'credentials' | 'input'> & { credentials?: NodeRunOptions['credentials'] };
 
 /** Runs the Image Intelligence node against the sandbox and returns its one output. */
 export async function runII(
 	sandbox: Sandbox,
 	parameters: INodeParameters,
 	input: INodeExecutionData[] = [{ json: {} }],
-	extras: RunExtras = {},
+	extras: SandboxRunExtras = {},
 ): Promise<INodeExecutionData[]> {
-	const [output] = await runNode(imageIntelligence, {
-		parameters,
-		credentials: extras.credentials ?? { imageIntelligenceApi: sandboxCredentials(sandbox).imageIntelligenceApi },
-		input,
-		...extras,
-	});
+	const [output] = await runNode(imageIntelligence, sandboxRunOptions(sandbox, 'imageIntelligenceApi', parameters, input, extras));
 	return output;
 }
 
@@ -34,14 +27,9 @@ export async function runIIRecording(
 	sandbox: Sandbox,
 	parameters: INodeParameters,
 	input: INodeExecutionData[] = [{ json: {} }],
-	extras: RunExtras = {},
+	extras: SandboxRunExtras = {},
 ): Promise<{ output?: INodeExecutionData[]; error?: Error; logs: string[] }> {
-	const context = await executeContext(imageIntelligence, {
-		parameters,
-		credentials: extras.credentials ?? { imageIntelligenceApi: sandboxCredentials(sandbox).imageIntelligenceApi },
-		input,
-		...extras,
-	});
+	const context = await executeContext(imageIntelligence, sandboxRunOptions(sandbox, 'imageIntelligenceApi', parameters, input, extras));
 	// n8n's logger is one shared instance that the context memoizes on first use: give this
 	// context a recording wrapper before anything reads it.
 	const logs: string[] = [];

@@ -10,28 +10,21 @@ import { accountId, closeLedgers, openLedger } from '../../../nodes/shared/ledge
 import type { LedgerJob } from '../../../nodes/shared/ledger';
 import { SANDBOX_KEYS, SANDBOX_PIQUE_JUDGES } from '../../../sandbox/server';
 import { executeContext, runNode } from '../../helpers/engine';
-import type { NodeRunOptions } from '../../helpers/engine';
 import type { Sandbox } from '../../helpers/sandbox';
-import { sandboxCredentials } from '../../helpers/sandbox';
+import { sandboxRunOptions } from '../../helpers/sandbox';
+import type { SandboxRunExtras } from '../../helpers/sandbox';
 
 export const pique = new Pique();
 export const JUDGES = SANDBOX_PIQUE_JUDGES;
-
-export type RunExtras = Omit<NodeRunOptions, 'parameters' | 'credentials' | 'input'> & { credentials?: NodeRunOptions['credentials'] };
 
 /** Runs the Pique node against the sandbox and returns its one output. */
 export async function runPique(
 	sandbox: Sandbox,
 	parameters: INodeParameters,
 	input: INodeExecutionData[] = [{ json: {} }],
-	extras: RunExtras = {},
+	extras: SandboxRunExtras = {},
 ): Promise<INodeExecutionData[]> {
-	const [output] = await runNode(pique, {
-		parameters,
-		credentials: extras.credentials ?? { piqueApi: sandboxCredentials(sandbox).piqueApi },
-		input,
-		...extras,
-	});
+	const [output] = await runNode(pique, sandboxRunOptions(sandbox, 'piqueApi', parameters, input, extras));
 	return output;
 }
 
