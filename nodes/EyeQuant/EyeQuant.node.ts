@@ -1,25 +1,24 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { RESOURCE_SUBTITLE, actionNodeBase } from '../shared/descriptions';
+import { route } from '../shared/router';
 import * as analysis from './actions/analysis';
 import * as job from './actions/job';
 import * as recommendations from './actions/recommendations';
-import { router } from './actions/router';
+import { operations } from './actions/router';
 import * as summary from './actions/summary';
+import { eyeQuantClient } from './transport';
 
 export class EyeQuant implements INodeType {
 	description: INodeTypeDescription = {
+		...actionNodeBase,
 		displayName: 'EyeQuant',
 		name: 'eyeQuant',
 		icon: { light: 'file:eyequant.svg', dark: 'file:eyequant.dark.svg' },
-		group: ['transform'],
-		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description: 'Predict where people look on a design: attention maps, clarity and excitingness scores, summaries',
+		subtitle: RESOURCE_SUBTITLE,
 		defaults: { name: 'EyeQuant' },
 		usableAsTool: true,
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'eyeQuantApi', required: true }],
 		properties: [
 			{
@@ -43,6 +42,6 @@ export class EyeQuant implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await router.call(this);
+		return await route(this, { operations, client: eyeQuantClient, defaultConcurrency: 5 });
 	}
 }

@@ -1,6 +1,8 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { EyeQuantApi } from '../../credentials/EyeQuantApi.credentials';
+import { authHeaders } from '../shared/http/auth';
 import { ApiClient } from '../shared/http/client';
 import type { RequestContext } from '../shared/http/client';
 import type { ProviderError, ProviderProfile } from '../shared/http/errors';
@@ -96,7 +98,7 @@ export async function eyeQuantClient(context: EyeQuantContext): Promise<{ client
 	const client = new ApiClient(context, {
 		provider: EYEQUANT_PROFILE,
 		baseUrl: base,
-		headers: { authorization: `Bearer ${apiKey}` },
+		headers: authHeaders(new EyeQuantApi().authenticate, { apiKey }),
 		secrets: [apiKey],
 	});
 	return { client, account: accountId(base, apiKey) };

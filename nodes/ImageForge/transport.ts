@@ -1,6 +1,8 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { ImageForgeApi } from '../../credentials/ImageForgeApi.credentials';
+import { authHeaders } from '../shared/http/auth';
 import { ApiClient } from '../shared/http/client';
 import type { ProviderProfile } from '../shared/http/errors';
 
@@ -56,7 +58,7 @@ export async function imageForgeClient(context: IExecuteFunctions, timeoutMs?: n
 	return new ApiClient(context, {
 		provider: imageForgeProfile,
 		baseUrl,
-		headers: { 'x-api-key': apiKey },
+		headers: authHeaders(new ImageForgeApi().authenticate, { apiKey }),
 		secrets: [apiKey],
 		timeoutMs,
 	});

@@ -1,7 +1,8 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { PIQUE_BASE_URLS } from '../../credentials/PiqueApi.credentials';
+import { PIQUE_BASE_URLS, PiqueApi } from '../../credentials/PiqueApi.credentials';
+import { authHeaders } from '../shared/http/auth';
 import { ApiClient } from '../shared/http/client';
 import type { RequestContext } from '../shared/http/client';
 import type { ProviderProfile } from '../shared/http/errors';
@@ -85,7 +86,7 @@ export async function piqueClient(
 	const client = new ApiClient(context, {
 		provider: PIQUE_PROFILE,
 		baseUrl,
-		headers: { 'x-api-key': apiKey },
+		headers: authHeaders(new PiqueApi().authenticate, { apiKey }),
 		secrets: [apiKey],
 		timeoutMs: options.timeoutMs,
 		retry: options.retry,

@@ -2,8 +2,6 @@ import type { INodeProperties } from 'n8n-workflow';
 
 export { booleanOption, numberOption, optionsOf, requiredString, seconds } from '../../shared/parameters';
 
-export const DEFAULT_CONCURRENCY = 5;
-
 export const screenshotIdField: INodeProperties = {
 	displayName: 'Screenshot ID',
 	name: 'screenshotId',
@@ -23,15 +21,6 @@ export const analysisIdField: INodeProperties = {
 	description:
 		'The `analysisId` from Analysis → Get or Wait for Completion (EyeQuant calls it `_internal_exposed_id`); it exists once an analysis succeeded',
 	hint: 'Not the screenshot ID that Create returns',
-};
-
-export const concurrencyOption: INodeProperties = {
-	displayName: 'Concurrency',
-	name: 'concurrency',
-	type: 'number',
-	typeOptions: { minValue: 1, maxValue: 50 },
-	default: DEFAULT_CONCURRENCY,
-	description: 'How many items are sent to EyeQuant at the same time. Lower it if EyeQuant answers 429 (rate limited).',
 };
 
 export const mapTimeoutOption: INodeProperties = {

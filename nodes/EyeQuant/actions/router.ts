@@ -1,31 +1,19 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
-
+import type { OperationTable } from '../../shared/router';
+import type { LedgerClient } from '../../shared/track';
 import * as analysis from './analysis';
 import * as job from './job';
+import type { EyeQuantOperations } from './node.type';
 import * as recommendations from './recommendations';
 import * as summary from './summary';
 
-type Operation = (this: IExecuteFunctions) => Promise<INodeExecutionData[]>;
-
-const OPERATIONS: Record<string, Record<string, Operation>> = {
+export const operations: OperationTable<LedgerClient, EyeQuantOperations> = {
 	analysis: {
-		create: analysis.create.execute,
-		get: analysis.get.execute,
-		waitForCompletion: analysis.waitForCompletion.execute,
-		updateMetadata: analysis.updateMetadata.execute,
+		create: analysis.create,
+		get: analysis.get,
+		waitForCompletion: analysis.waitForCompletion,
+		updateMetadata: analysis.updateMetadata,
 	},
-	summary: { generate: summary.generate.execute, get: summary.get.execute },
-	recommendations: { generate: recommendations.generate.execute, get: recommendations.get.execute },
-	job: { track: job.track.execute },
+	summary: { generate: summary.generate, get: summary.get },
+	recommendations: { generate: recommendations.generate, get: recommendations.get },
+	job: { track: job.track },
 };
-
-export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const resource = this.getNodeParameter('resource', 0) as string;
-	const operation = this.getNodeParameter('operation', 0) as string;
-	const execute = OPERATIONS[resource]?.[operation];
-	if (!execute) {
-		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
-	}
-	return [await execute.call(this)];
-}

@@ -1,12 +1,14 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { runPerItem } from '../../shared/items';
+import { concurrencyOption, optionsCollection } from '../../shared/descriptions';
+import type { ApiClient } from '../../shared/http/client';
+import type { ItemOperation, ItemResult } from '../../shared/router';
+import type { LedgerClient } from '../../shared/track';
 import { waitUntilDone } from '../../shared/wait';
 import { taskResultSchema, taskStartSchema } from '../schemas';
 import type { TaskResult } from '../schemas';
-import { eyeQuantClient } from '../transport';
-import { DEFAULT_CONCURRENCY, analysisIdField, concurrencyOption, idSegment, numberOption, optionsOf, requiredString, seconds } from './common';
+import { analysisIdField, idSegment, requiredString, seconds } from './common';
 
 /*
  * Summary and Recommendations are the same EyeQuant pattern (PROVIDERS.md): POST starts the
@@ -19,7 +21,7 @@ export type TaskOperation = 'generate' | 'get';
 const LABEL: Record<TaskKind, string> = { summary: 'summary', recommendations: 'recommendations' };
 const FINISHED = new Set(['completed', 'failed', 'expired']);
 
-export function taskDescription(kind: TaskKind, operation: TaskOperation): INodeProperties[] {
+function taskDescription(kind: TaskKind, operation: TaskOperation): INodeProperties[] {
 	const properties: INodeProperties[] = [
 		analysisIdField,
 		{
@@ -47,51 +49,55 @@ export function taskDescription(kind: TaskKind, operation: TaskOperation): INode
 			displayOptions: { show: { waitUntilCompleted: [true] } },
 			description: `Give up (with an error) when the ${LABEL[kind]} is not ready by then`,
 		},
-		{
-			displayName: 'Options',
-			name: 'options',
-			type: 'collection',
-			placeholder: 'Add Option',
-			default: {},
-			options: [concurrencyOption],
-		},
+		optionsCollection([concurrencyOption('EyeQuant')]),
 	];
 	return updateDisplayOptions({ show: { resource: [kind], operation: [operation] } }, properties);
 }
 
-export async function executeTask(context: IExecuteFunctions, kind: TaskKind, operation: TaskOperation): Promise<INodeExecutionData[]> {
-	const { client } = await eyeQuantClient(context);
-	return await runPerItem(context, numberOption(optionsOf(context), 'concurrency', DEFAULT_CONCURRENCY), async (itemIndex) => {
-		const analysisId = requiredString(context, 'analysisId', 'Analysis ID', itemIndex);
-		const path = `/analyses/${kind}/${idSegment(analysisId)}`;
-		const wait = context.getNodeParameter('waitUntilCompleted', itemIndex, operation === 'generate') as boolean;
-		if (operation === 'generate') {
-			// EyeQuant documents a repeated POST as safe, so it may be retried like a GET.
-			const started = await client.json({ method: 'POST', path, idempotent: true, itemIndex }, taskStartSchema);
-			if (!wait) {
-				return {
-					json: { analysisId, status: started.status ?? 'started', ...(started.msg ? { message: started.msg } : {}), raw: started as IDataObject },
-				};
-			}
+/** Summary / Recommendations → Generate or Get, for one item. */
+export function taskOperation(kind: TaskKind, operation: TaskOperation): ItemOperation<LedgerClient> {
+	return {
+		description: taskDescription(kind, operation),
+		execute: async (context, itemIndex, { client }) => await runTask(context, itemIndex, client, kind, operation),
+	};
+}
+
+async function runTask(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	client: ApiClient,
+	kind: TaskKind,
+	operation: TaskOperation,
+): Promise<ItemResult> {
+	const analysisId = requiredString(context, 'analysisId', 'Analysis ID', itemIndex);
+	const path = `/analyses/${kind}/${idSegment(analysisId)}`;
+	const wait = context.getNodeParameter('waitUntilCompleted', itemIndex, operation === 'generate') as boolean;
+	if (operation === 'generate') {
+		// EyeQuant documents a repeated POST as safe, so it may be retried like a GET.
+		const started = await client.json({ method: 'POST', path, idempotent: true, itemIndex }, taskStartSchema);
+		if (!wait) {
+			return {
+				json: { analysisId, status: started.status ?? 'started', ...(started.msg ? { message: started.msg } : {}), raw: started as IDataObject },
+			};
 		}
-		const read = async () => await client.json({ method: 'GET', path, itemIndex }, taskResultSchema);
-		if (!wait) return { json: taskJson(kind, analysisId, await read()) };
-		const result = await waitUntilDone(
-			context,
-			{
-				what: `The EyeQuant ${LABEL[kind]} of analysis ${analysisId}`,
-				intervalMs: seconds(context.getNodeParameter('pollInterval', itemIndex, 3) as number),
-				timeoutMs: seconds(context.getNodeParameter('timeout', itemIndex, 300) as number),
-				itemIndex,
-			},
-			async () => {
-				const current = await read();
-				return { done: FINISHED.has(current.status), value: current };
-			},
-		);
-		if (result.status !== 'completed') throw unfinished(context, kind, analysisId, result, itemIndex);
-		return { json: taskJson(kind, analysisId, result) };
-	});
+	}
+	const read = async () => await client.json({ method: 'GET', path, itemIndex }, taskResultSchema);
+	if (!wait) return { json: taskJson(kind, analysisId, await read()) };
+	const result = await waitUntilDone(
+		context,
+		{
+			what: `The EyeQuant ${LABEL[kind]} of analysis ${analysisId}`,
+			intervalMs: seconds(context.getNodeParameter('pollInterval', itemIndex, 3) as number),
+			timeoutMs: seconds(context.getNodeParameter('timeout', itemIndex, 300) as number),
+			itemIndex,
+		},
+		async () => {
+			const current = await read();
+			return { done: FINISHED.has(current.status), value: current };
+		},
+	);
+	if (result.status !== 'completed') throw unfinished(context, kind, analysisId, result, itemIndex);
+	return { json: taskJson(kind, analysisId, result) };
 }
 
 function taskJson(kind: TaskKind, analysisId: string, result: TaskResult): IDataObject {

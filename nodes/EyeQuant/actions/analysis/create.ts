@@ -1,12 +1,13 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { runPerItem } from '../../../shared/items';
+import type { ItemResult } from '../../../shared/router';
 import { registerJobs } from '../../../shared/ledger';
 import { imageFromBinary, imageFromUrl } from '../../image';
 import { createAnalysisSchema } from '../../schemas';
-import { eyeQuantClient } from '../../transport';
-import { concurrencyOption, numberOption, optionsOf, requiredString, DEFAULT_CONCURRENCY } from '../common';
+import { concurrencyOption } from '../../../shared/descriptions';
+import type { LedgerClient } from '../../../shared/track';
+import { numberOption, optionsOf, requiredString } from '../common';
 
 const PREDICTIONS = ['attention', 'clarity', 'excitingness'] as const;
 type Prediction = (typeof PREDICTIONS)[number];
@@ -123,7 +124,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
-			concurrencyOption,
+			concurrencyOption('EyeQuant'),
 			{
 				displayName: 'Max Image Size (MB)',
 				name: 'maxImageMb',
@@ -146,61 +147,57 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['analysis'], operation: ['create'] } }, properties);
 
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const { client, account } = await eyeQuantClient(this);
-	const options = optionsOf(this);
-	return await runPerItem(this, numberOption(options, 'concurrency', DEFAULT_CONCURRENCY), async (itemIndex) => {
-		const itemOptions = optionsOf(this, itemIndex);
-		const limits = {
-			maxBytes: numberOption(itemOptions, 'maxImageMb', 20) * 1024 * 1024,
-			timeoutMs: numberOption(itemOptions, 'imageTimeout', 60) * 1000,
-		};
-		const source = this.getNodeParameter('imageSource', itemIndex, 'binary') as string;
-		const medium = this.getNodeParameter('medium', itemIndex, 'desktopWeb') as string;
-		const title = (this.getNodeParameter('title', itemIndex, '') as string).trim();
-		const predictions = requestedPredictions(this, itemIndex);
-		const image =
-			source === 'url'
-				? await imageFromUrl(this, itemIndex, requiredString(this, 'imageUrl', 'Image URL', itemIndex), limits)
-				: await imageFromBinary(this, itemIndex, requiredString(this, 'binaryPropertyName', 'Input Binary Field', itemIndex), limits);
+export async function execute(context: IExecuteFunctions, itemIndex: number, { client, account }: LedgerClient): Promise<ItemResult> {
+	const itemOptions = optionsOf(context, itemIndex);
+	const limits = {
+		maxBytes: numberOption(itemOptions, 'maxImageMb', 20) * 1024 * 1024,
+		timeoutMs: numberOption(itemOptions, 'imageTimeout', 60) * 1000,
+	};
+	const source = context.getNodeParameter('imageSource', itemIndex, 'binary') as string;
+	const medium = context.getNodeParameter('medium', itemIndex, 'desktopWeb') as string;
+	const title = (context.getNodeParameter('title', itemIndex, '') as string).trim();
+	const predictions = requestedPredictions(context, itemIndex);
+	const image =
+		source === 'url'
+			? await imageFromUrl(context, itemIndex, requiredString(context, 'imageUrl', 'Image URL', itemIndex), limits)
+			: await imageFromBinary(context, itemIndex, requiredString(context, 'binaryPropertyName', 'Input Binary Field', itemIndex), limits);
 
-		const submittedAt = new Date();
-		const created = await client.json(
-			{
-				method: 'POST',
-				path: '/analyses',
-				itemIndex,
-				json: {
-					input: { type: 'image', content: image.bytes.toString('base64'), medium, ...(title ? { title } : {}) },
-					predictions,
-				},
+	const submittedAt = new Date();
+	const created = await client.json(
+		{
+			method: 'POST',
+			path: '/analyses',
+			itemIndex,
+			json: {
+				input: { type: 'image', content: image.bytes.toString('base64'), medium, ...(title ? { title } : {}) },
+				predictions,
 			},
-			createAnalysisSchema,
+		},
+		createAnalysisSchema,
+	);
+	// The Visual AI Trigger can only see analyses it was told about: EyeQuant cannot list them.
+	try {
+		await registerJobs(context, 'eyeQuant', account, [{ jobId: created.id, submittedAt }]);
+	} catch (error) {
+		throw new NodeOperationError(
+			context.getNode(),
+			`EyeQuant analysis ${created.id} was created, but could not be recorded for the Visual AI Trigger`,
+			{
+				itemIndex,
+				description: `${error instanceof Error ? error.message : String(error)}. Wait for it with Wait for Completion, or record it later with Job → Track (screenshot ID ${created.id}).`,
+			},
 		);
-		// The Visual AI Trigger can only see analyses it was told about: EyeQuant cannot list them.
-		try {
-			await registerJobs(this, 'eyeQuant', account, [{ jobId: created.id, submittedAt }]);
-		} catch (error) {
-			throw new NodeOperationError(
-				this.getNode(),
-				`EyeQuant analysis ${created.id} was created, but could not be recorded for the Visual AI Trigger`,
-				{
-					itemIndex,
-					description: `${error instanceof Error ? error.message : String(error)}. Wait for it with Wait for Completion, or record it later with Job → Track (screenshot ID ${created.id}).`,
-				},
-			);
-		}
-		const json: IDataObject = {
-			screenshotId: created.id,
-			status: 'pending',
-			medium,
-			...(title ? { title } : {}),
-			predictions,
-			submittedAt: submittedAt.toISOString(),
-			raw: created as IDataObject,
-		};
-		return { json };
-	});
+	}
+	const json: IDataObject = {
+		screenshotId: created.id,
+		status: 'pending',
+		medium,
+		...(title ? { title } : {}),
+		predictions,
+		submittedAt: submittedAt.toISOString(),
+		raw: created as IDataObject,
+	};
+	return { json };
 }
 
 /** `predictions` as EyeQuant wants it: each chosen type with its outputs, `{}` meaning EyeQuant's default. */

@@ -1,12 +1,11 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { runPerItem } from '../../../shared/items';
-import { eyeQuantClient } from '../../transport';
+import { concurrencyOption } from '../../../shared/descriptions';
+import type { ItemResult } from '../../../shared/router';
+import type { LedgerClient } from '../../../shared/track';
 import {
-	DEFAULT_CONCURRENCY,
 	booleanOption,
-	concurrencyOption,
 	mapTimeoutOption,
 	numberOption,
 	optionsOf,
@@ -24,7 +23,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
-			concurrencyOption,
+			concurrencyOption('EyeQuant'),
 			{
 				displayName: 'Download Outputs',
 				name: 'downloadOutputs',
@@ -40,16 +39,13 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['analysis'], operation: ['get'] } }, properties);
 
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const { client } = await eyeQuantClient(this);
-	return await runPerItem(this, numberOption(optionsOf(this), 'concurrency', DEFAULT_CONCURRENCY), async (itemIndex) => {
-		const options = optionsOf(this, itemIndex);
-		const screenshotId = requiredString(this, 'screenshotId', 'Screenshot ID', itemIndex);
-		const analysis = await fetchAnalysis(client, screenshotId, itemIndex);
-		return await analysisItem(this, analysis, {
-			itemIndex,
-			download: booleanOption(options, 'downloadOutputs', false),
-			mapTimeoutMs: numberOption(options, 'mapTimeout', 120) * 1000,
-		});
+export async function execute(context: IExecuteFunctions, itemIndex: number, { client }: LedgerClient): Promise<ItemResult> {
+	const options = optionsOf(context, itemIndex);
+	const screenshotId = requiredString(context, 'screenshotId', 'Screenshot ID', itemIndex);
+	const analysis = await fetchAnalysis(client, screenshotId, itemIndex);
+	return await analysisItem(context, analysis, {
+		itemIndex,
+		download: booleanOption(options, 'downloadOutputs', false),
+		mapTimeoutMs: numberOption(options, 'mapTimeout', 120) * 1000,
 	});
 }

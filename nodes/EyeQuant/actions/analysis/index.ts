@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { operationSelector } from '../../../shared/router';
+import type { EyeQuantOperations } from '../node.type';
 import * as create from './create';
 import * as get from './get';
 import * as updateMetadata from './updateMetadata';
@@ -8,13 +10,9 @@ import * as waitForCompletion from './waitForCompletion';
 export { create, get, updateMetadata, waitForCompletion };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['analysis'] } },
-		options: [
+	operationSelector<EyeQuantOperations, 'analysis'>(
+		'analysis',
+		[
 			{
 				name: 'Create',
 				value: 'create',
@@ -40,8 +38,8 @@ export const description: INodeProperties[] = [
 				action: 'Wait for an analysis to complete',
 			},
 		],
-		default: 'create',
-	},
+		'create',
+	),
 	...create.description,
 	...get.description,
 	...waitForCompletion.description,

@@ -1,10 +1,11 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { runPerItem } from '../../../shared/items';
+import { concurrencyOption } from '../../../shared/descriptions';
+import type { ItemResult } from '../../../shared/router';
 import { updateMetadataSchema } from '../../schemas';
-import { eyeQuantClient } from '../../transport';
-import { DEFAULT_CONCURRENCY, analysisIdField, concurrencyOption, idSegment, numberOption, optionsOf, requiredString } from '../common';
+import type { LedgerClient } from '../../../shared/track';
+import { analysisIdField, idSegment, requiredString } from '../common';
 
 const properties: INodeProperties[] = [
 	analysisIdField,
@@ -48,23 +49,20 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [concurrencyOption],
+		options: [concurrencyOption('EyeQuant')],
 	},
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['analysis'], operation: ['updateMetadata'] } }, properties);
 
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const { client } = await eyeQuantClient(this);
-	return await runPerItem(this, numberOption(optionsOf(this), 'concurrency', DEFAULT_CONCURRENCY), async (itemIndex) => {
-		const analysisId = requiredString(this, 'analysisId', 'Analysis ID', itemIndex);
-		const metadata = metadataOf(this, itemIndex);
-		const answer = await client.json(
-			{ method: 'PUT', path: `/update-meta/screenshot/${idSegment(analysisId)}`, json: metadata, itemIndex },
-			updateMetadataSchema,
-		);
-		return { json: { analysisId, updated: true, ...metadata, raw: (answer ?? {}) as IDataObject } };
-	});
+export async function execute(context: IExecuteFunctions, itemIndex: number, { client }: LedgerClient): Promise<ItemResult> {
+	const analysisId = requiredString(context, 'analysisId', 'Analysis ID', itemIndex);
+	const metadata = metadataOf(context, itemIndex);
+	const answer = await client.json(
+		{ method: 'PUT', path: `/update-meta/screenshot/${idSegment(analysisId)}`, json: metadata, itemIndex },
+		updateMetadataSchema,
+	);
+	return { json: { analysisId, updated: true, ...metadata, raw: (answer ?? {}) as IDataObject } };
 }
 
 function metadataOf(context: IExecuteFunctions, itemIndex: number): Record<string, string> {

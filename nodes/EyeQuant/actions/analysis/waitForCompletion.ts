@@ -1,13 +1,12 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { runPerItem } from '../../../shared/items';
+import { concurrencyOption } from '../../../shared/descriptions';
+import type { ItemResult } from '../../../shared/router';
 import { waitUntilDone } from '../../../shared/wait';
-import { eyeQuantClient } from '../../transport';
+import type { LedgerClient } from '../../../shared/track';
 import {
-	DEFAULT_CONCURRENCY,
 	booleanOption,
-	concurrencyOption,
 	mapTimeoutOption,
 	numberOption,
 	optionsOf,
@@ -45,7 +44,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
-			concurrencyOption,
+			concurrencyOption('EyeQuant'),
 			{
 				displayName: 'Download Outputs',
 				name: 'downloadOutputs',
@@ -69,36 +68,33 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['analysis'], operation: ['waitForCompletion'] } }, properties);
 
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const { client } = await eyeQuantClient(this);
-	return await runPerItem(this, numberOption(optionsOf(this), 'concurrency', DEFAULT_CONCURRENCY), async (itemIndex) => {
-		const options = optionsOf(this, itemIndex);
-		const screenshotId = requiredString(this, 'screenshotId', 'Screenshot ID', itemIndex);
-		const analysis = await waitUntilDone(
-			this,
-			{
-				what: `EyeQuant analysis ${screenshotId}`,
-				intervalMs: seconds(this.getNodeParameter('pollInterval', itemIndex, 5) as number),
-				timeoutMs: seconds(this.getNodeParameter('timeout', itemIndex, 600) as number),
-				itemIndex,
-			},
-			async () => {
-				const current = await fetchAnalysis(client, screenshotId, itemIndex);
-				return { done: FINISHED.has(current.status), value: current };
-			},
-		);
-		if (analysis.status === 'failed' && booleanOption(options, 'errorIfFailed', false)) {
-			const reason = typeof analysis.error === 'string' ? analysis.error : analysis.error?.message;
-			const code = typeof analysis.error === 'object' ? analysis.error?.code : undefined;
-			throw new NodeOperationError(this.getNode(), `EyeQuant analysis ${screenshotId} failed${code ? ` (${code})` : ''}`, {
-				itemIndex,
-				description: `${reason ?? 'EyeQuant gave no reason.'} Check the design (a readable PNG or JPEG, not blank) and submit it again.`,
-			});
-		}
-		return await analysisItem(this, analysis, {
+export async function execute(context: IExecuteFunctions, itemIndex: number, { client }: LedgerClient): Promise<ItemResult> {
+	const options = optionsOf(context, itemIndex);
+	const screenshotId = requiredString(context, 'screenshotId', 'Screenshot ID', itemIndex);
+	const analysis = await waitUntilDone(
+		context,
+		{
+			what: `EyeQuant analysis ${screenshotId}`,
+			intervalMs: seconds(context.getNodeParameter('pollInterval', itemIndex, 5) as number),
+			timeoutMs: seconds(context.getNodeParameter('timeout', itemIndex, 600) as number),
 			itemIndex,
-			download: booleanOption(options, 'downloadOutputs', true),
-			mapTimeoutMs: numberOption(options, 'mapTimeout', 120) * 1000,
+		},
+		async () => {
+			const current = await fetchAnalysis(client, screenshotId, itemIndex);
+			return { done: FINISHED.has(current.status), value: current };
+		},
+	);
+	if (analysis.status === 'failed' && booleanOption(options, 'errorIfFailed', false)) {
+		const reason = typeof analysis.error === 'string' ? analysis.error : analysis.error?.message;
+		const code = typeof analysis.error === 'object' ? analysis.error?.code : undefined;
+		throw new NodeOperationError(context.getNode(), `EyeQuant analysis ${screenshotId} failed${code ? ` (${code})` : ''}`, {
+			itemIndex,
+			description: `${reason ?? 'EyeQuant gave no reason.'} Check the design (a readable PNG or JPEG, not blank) and submit it again.`,
 		});
+	}
+	return await analysisItem(context, analysis, {
+		itemIndex,
+		download: booleanOption(options, 'downloadOutputs', true),
+		mapTimeoutMs: numberOption(options, 'mapTimeout', 120) * 1000,
 	});
 }

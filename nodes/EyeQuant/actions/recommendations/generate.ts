@@ -1,9 +1,3 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { taskOperation } from '../task';
 
-import { executeTask, taskDescription } from '../task';
-
-export const description = taskDescription('recommendations', 'generate');
-
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	return await executeTask(this, 'recommendations', 'generate');
-}
+export const { description, execute } = taskOperation('recommendations', 'generate');

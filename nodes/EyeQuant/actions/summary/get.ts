@@ -1,9 +1,3 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { taskOperation } from '../task';
 
-import { executeTask, taskDescription } from '../task';
-
-export const description = taskDescription('summary', 'get');
-
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	return await executeTask(this, 'summary', 'get');
-}
+export const { description, execute } = taskOperation('summary', 'get');

@@ -1,18 +1,16 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { operationSelector } from '../../../shared/router';
+import type { EyeQuantOperations } from '../node.type';
 import * as generate from './generate';
 import * as get from './get';
 
 export { generate, get };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['summary'] } },
-		options: [
+	operationSelector<EyeQuantOperations, 'summary'>(
+		'summary',
+		[
 			{
 				name: 'Generate',
 				value: 'generate',
@@ -26,8 +24,8 @@ export const description: INodeProperties[] = [
 				action: 'Get a summary',
 			},
 		],
-		default: 'generate',
-	},
+		'generate',
+	),
 	...generate.description,
 	...get.description,
 ];
