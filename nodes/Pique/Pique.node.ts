@@ -1,25 +1,24 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { RESOURCE_SUBTITLE, actionNodeBase } from '../shared/descriptions';
+import { route } from '../shared/router';
 import * as evaluation from './actions/evaluation';
 import * as job from './actions/job';
 import * as judge from './actions/judge';
-import { router } from './actions/router';
+import { operations } from './actions/router';
 import { listSearch } from './methods';
+import { piqueClient } from './transport';
 
 export class Pique implements INodeType {
 	description: INodeTypeDescription = {
+		...actionNodeBase,
 		displayName: 'Pique',
 		name: 'pique',
 		icon: { light: 'file:pique.svg', dark: 'file:pique.dark.svg' },
-		group: ['transform'],
-		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		subtitle: RESOURCE_SUBTITLE,
 		description: 'Score videos, images and audio with Pique judges: uploads, social media videos, judges',
 		defaults: { name: 'Pique' },
 		usableAsTool: true,
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'piqueApi', required: true }],
 		properties: [
 			{
@@ -43,6 +42,6 @@ export class Pique implements INodeType {
 	methods = { listSearch };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await router.call(this);
+		return await route(this, { operations, client: piqueClient, defaultConcurrency: 5 });
 	}
 }

@@ -38,3 +38,9 @@ export function stringOption(options: Record<string, unknown>, name: string): st
 export function seconds(value: number): number {
 	return Math.max(0, Math.round(value * 1000));
 }
+
+/** How many results a Return All / Limit pair asks for: Infinity for Return All, else Limit (at least 1). */
+export function wantedCount(context: IExecuteFunctions, itemIndex: number): number {
+	if (context.getNodeParameter('returnAll', itemIndex, false) as boolean) return Number.POSITIVE_INFINITY;
+	return Math.max(1, Number(context.getNodeParameter('limit', itemIndex, 50)));
+}

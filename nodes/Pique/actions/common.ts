@@ -5,8 +5,6 @@ import { stringOption } from '../../shared/parameters';
 
 export { booleanOption, numberOption, optionsOf, requiredString, seconds, stringOption } from '../../shared/parameters';
 
-export const DEFAULT_CONCURRENCY = 5;
-
 export const jobIdField: INodeProperties = {
 	displayName: 'Job ID',
 	name: 'jobId',
@@ -43,15 +41,6 @@ export function judgeLocator(searchListMethod: 'searchJudges' | 'searchVideoJudg
 		],
 	};
 }
-
-export const concurrencyOption: INodeProperties = {
-	displayName: 'Concurrency',
-	name: 'concurrency',
-	type: 'number',
-	typeOptions: { minValue: 1, maxValue: 50 },
-	default: DEFAULT_CONCURRENCY,
-	description: 'How many items are sent to Pique at the same time. Lower it if Pique answers 429 (rate limited).',
-};
 
 /** The judge ID of the Judge parameter, whichever mode it is in. */
 export function judgeId(context: IExecuteFunctions, itemIndex: number): string {

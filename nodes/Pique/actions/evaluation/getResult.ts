@@ -1,11 +1,12 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { runPerItem } from '../../../shared/items';
+import { concurrencyOption } from '../../../shared/descriptions';
+import type { ItemResult } from '../../../shared/router';
+import type { LedgerClient } from '../../../shared/track';
 import { flattenResult } from '../../flatten';
 import { fetchResult } from '../../results';
-import { piqueClient } from '../../transport';
-import { DEFAULT_CONCURRENCY, concurrencyOption, jobIdField, numberOption, optionsOf, requiredString } from '../common';
+import { jobIdField, requiredString } from '../common';
 
 const properties: INodeProperties[] = [
 	jobIdField,
@@ -15,16 +16,13 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [concurrencyOption],
+		options: [concurrencyOption('Pique')],
 	},
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['evaluation'], operation: ['getResult'] } }, properties);
 
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const { client } = await piqueClient(this);
-	return await runPerItem(this, numberOption(optionsOf(this), 'concurrency', DEFAULT_CONCURRENCY), async (itemIndex) => {
-		const jobId = requiredString(this, 'jobId', 'Job ID', itemIndex);
-		return { json: flattenResult(await fetchResult(client, jobId, { itemIndex })) };
-	});
+export async function execute(context: IExecuteFunctions, itemIndex: number, { client }: LedgerClient): Promise<ItemResult> {
+	const jobId = requiredString(context, 'jobId', 'Job ID', itemIndex);
+	return { json: flattenResult(await fetchResult(client, jobId, { itemIndex })) };
 }

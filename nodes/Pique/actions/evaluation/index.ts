@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { operationSelector } from '../../../shared/router';
+import type { PiqueOperations } from '../node.type';
 import * as getResult from './getResult';
 import * as socialMedia from './socialMedia';
 import * as upload from './upload';
@@ -8,13 +10,9 @@ import * as waitForCompletion from './waitForCompletion';
 export { getResult, socialMedia, upload, waitForCompletion };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['evaluation'] } },
-		options: [
+	operationSelector<PiqueOperations, 'evaluation'>(
+		'evaluation',
+		[
 			{
 				name: 'Evaluate Social Media Videos',
 				value: 'evaluateSocialMedia',
@@ -40,8 +38,8 @@ export const description: INodeProperties[] = [
 				action: 'Wait for an evaluation to complete',
 			},
 		],
-		default: 'upload',
-	},
+		'upload',
+	),
 	...upload.description,
 	...socialMedia.description,
 	...getResult.description,

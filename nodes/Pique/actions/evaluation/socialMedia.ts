@@ -3,11 +3,11 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { mapSettled } from '../../../shared/concurrency';
 import type { ApiClient } from '../../../shared/http/client';
-import { runPerItem } from '../../../shared/items';
+import type { ItemOutcome } from '../../../shared/router';
+import type { LedgerClient } from '../../../shared/track';
 import { registerJobs } from '../../../shared/ledger';
 import { socialMediaBatchSchema } from '../../schemas';
 import type { SocialMediaBatch } from '../../schemas';
-import { piqueClient } from '../../transport';
 import { judgeId, judgeLocator, numberOption, optionsOf, webhookUrlOf, webhookUrlOption } from '../common';
 
 /** Pique takes 1 to 20 video URLs per request. */
@@ -91,44 +91,41 @@ type SubmittedJob = SocialMediaBatch['jobs'][number];
  * answers one item per job, paired to the input item its URL came from. The POST is not repeated
  * after a 5xx or a dropped connection: Pique may have created the jobs.
  */
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const { client, account } = await piqueClient(this);
-	const inputs = this.getInputData();
+export async function executeBatch(context: IExecuteFunctions, { client, account }: LedgerClient): Promise<ItemOutcome[]> {
+	const inputs = context.getInputData();
 	const failures = new Map<number, Error>();
 	const entries: Entry[] = [];
 	for (const itemIndex of inputs.keys()) {
 		try {
-			entries.push(...entriesOf(this, itemIndex));
+			entries.push(...entriesOf(context, itemIndex));
 		} catch (error) {
 			failures.set(itemIndex, error as Error);
 		}
 	}
 	// The node would fail anyway: send nothing.
 	const firstProblem = failures.values().next().value;
-	if (firstProblem && !this.continueOnFail()) throw firstProblem;
+	if (firstProblem && !context.continueOnFail()) throw firstProblem;
 
-	const options = optionsOf(this);
+	const options = optionsOf(context);
 	const batchSize = Math.min(MAX_URLS_PER_REQUEST, Math.max(1, Math.floor(numberOption(options, 'batchSize', MAX_URLS_PER_REQUEST))));
 	const batches = batchesOf(entries, batchSize);
 	const outputs = new Map<Entry, INodeExecutionData>();
 	const settled = await mapSettled(batches, Math.max(1, numberOption(options, 'concurrency', 2)), async (batch) => {
-		for (const [entry, item] of await submit(this, client, account, batch)) outputs.set(entry, item);
+		for (const [entry, item] of await submit(context, client, account, batch)) outputs.set(entry, item);
 	});
 	for (const [index, result] of settled.entries()) {
 		if (result.status === 'fulfilled') continue;
-		if (this.getExecutionCancelSignal()?.aborted) throw result.reason;
+		if (context.getExecutionCancelSignal()?.aborted) throw result.reason;
 		for (const entry of batches[index]) if (!failures.has(entry.itemIndex)) failures.set(entry.itemIndex, result.reason as Error);
 	}
 
-	return await runPerItem(this, 1, async (itemIndex) => {
+	return inputs.map((_input, itemIndex): ItemOutcome => {
 		const mine = entries.filter((entry) => entry.itemIndex === itemIndex);
 		const failure = failures.get(itemIndex);
-		if (failure) throw withSubmittedJobs(this, failure, mine.flatMap((entry) => outputs.get(entry) ?? []), itemIndex);
-		return mine.map((entry) => {
-			const item = outputs.get(entry);
-			if (!item) throw new NodeOperationError(this.getNode(), `Pique's answer has no job for ${entry.url}`, { itemIndex });
-			return item;
-		});
+		if (failure) return withSubmittedJobs(context, failure, mine.flatMap((entry) => outputs.get(entry) ?? []), itemIndex);
+		const unanswered = mine.find((entry) => !outputs.has(entry));
+		if (unanswered) return new NodeOperationError(context.getNode(), `Pique's answer has no job for ${unanswered.url}`, { itemIndex });
+		return mine.map((entry) => outputs.get(entry) as INodeExecutionData);
 	});
 }
 

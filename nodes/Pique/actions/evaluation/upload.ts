@@ -1,20 +1,19 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { readBinaryInput } from '../../../shared/binary-input';
 import type { BinaryInput } from '../../../shared/binary-input';
 import type { ApiClient } from '../../../shared/http/client';
-import { runPerItem } from '../../../shared/items';
+import { concurrencyOption } from '../../../shared/descriptions';
+import type { ItemResult } from '../../../shared/router';
+import type { LedgerClient } from '../../../shared/track';
 import { registerJobs } from '../../../shared/ledger';
 import { fetchResult } from '../../results';
 import { presignedUploadSchema } from '../../schemas';
 import type { PresignedUpload } from '../../schemas';
-import { piqueClient } from '../../transport';
 import { UPLOAD_CONTENT_TYPES, inferContentType, putUpload, uploadFileName } from '../../upload';
 import type { UploadContentType } from '../../upload';
 import {
-	DEFAULT_CONCURRENCY,
-	concurrencyOption,
 	judgeId,
 	judgeLocator,
 	numberOption,
@@ -56,7 +55,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
-			concurrencyOption,
+			concurrencyOption('Pique'),
 			{
 				displayName: 'Description',
 				name: 'description',
@@ -105,40 +104,37 @@ interface PlannedUpload {
  * Direct Upload: asks Pique for an upload URL (job `awaiting_upload`), PUTs the file there streamed
  * from n8n's binary data, and records the job for the Visual AI Trigger once the file landed.
  */
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const { client, account } = await piqueClient(this);
-	return await runPerItem(this, numberOption(optionsOf(this), 'concurrency', DEFAULT_CONCURRENCY), async (itemIndex) => {
-		const planned = await plan(this, itemIndex);
-		const submittedAt = new Date();
-		const presigned = await client.json(
-			{ method: 'POST', path: '/v1/evaluations/presigned-upload', json: planned.body, itemIndex },
-			presignedUploadSchema,
-		);
-		const json: IDataObject = {
-			jobId: presigned.job_id,
-			status: 'pending',
-			judgeId: planned.judgeId,
-			contentType: planned.contentType,
-			fileName: planned.fileName,
-			fileSizeBytes: planned.input.size,
-			mimeType: planned.input.mimeType,
-			binaryProperty: planned.input.propertyName,
-			// The upload URL carries a signature: it is left out, as are the headers that go with it.
-			raw: { job_id: presigned.job_id, expires_at: presigned.expires_at },
+export async function execute(context: IExecuteFunctions, itemIndex: number, { client, account }: LedgerClient): Promise<ItemResult> {
+	const planned = await plan(context, itemIndex);
+	const submittedAt = new Date();
+	const presigned = await client.json(
+		{ method: 'POST', path: '/v1/evaluations/presigned-upload', json: planned.body, itemIndex },
+		presignedUploadSchema,
+	);
+	const json: IDataObject = {
+		jobId: presigned.job_id,
+		status: 'pending',
+		judgeId: planned.judgeId,
+		contentType: planned.contentType,
+		fileName: planned.fileName,
+		fileSizeBytes: planned.input.size,
+		mimeType: planned.input.mimeType,
+		binaryProperty: planned.input.propertyName,
+		// The upload URL carries a signature: it is left out, as are the headers that go with it.
+		raw: { job_id: presigned.job_id, expires_at: presigned.expires_at },
+	};
+	const timeoutMs = numberOption(optionsOf(context, itemIndex), 'uploadTimeout', 300) * 1000;
+	try {
+		await putUpload(context, presigned, planned.input, { itemIndex, timeoutMs });
+	} catch (error) {
+		const failed = await uploadFailure(context, client, presigned, planned, error, itemIndex);
+		if (!failed) return { json: await recorded(context, account, json, submittedAt, itemIndex) };
+		if (!context.continueOnFail()) throw failed;
+		return {
+			json: { ...json, status: 'awaiting_upload', error: failed.message, ...(failed.description ? { errorDescription: failed.description } : {}) },
 		};
-		const timeoutMs = numberOption(optionsOf(this, itemIndex), 'uploadTimeout', 300) * 1000;
-		try {
-			await putUpload(this, presigned, planned.input, { itemIndex, timeoutMs });
-		} catch (error) {
-			const failed = await uploadFailure(this, client, presigned, planned, error, itemIndex);
-			if (!failed) return { json: await recorded(this, account, json, submittedAt, itemIndex) };
-			if (!this.continueOnFail()) throw failed;
-			return {
-				json: { ...json, status: 'awaiting_upload', error: failed.message, ...(failed.description ? { errorDescription: failed.description } : {}) },
-			};
-		}
-		return { json: await recorded(this, account, { ...json, uploadedAt: new Date().toISOString() }, submittedAt, itemIndex) };
-	});
+	}
+	return { json: await recorded(context, account, { ...json, uploadedAt: new Date().toISOString() }, submittedAt, itemIndex) };
 }
 
 /** Everything checked before anything is sent: the file, its content type and name, the judge. */

@@ -1,18 +1,16 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { runPerItem } from '../../../shared/items';
+import { concurrencyOption } from '../../../shared/descriptions';
+import type { ItemResult } from '../../../shared/router';
+import type { LedgerClient } from '../../../shared/track';
 import { waitUntilDone } from '../../../shared/wait';
 import { flattenResult } from '../../flatten';
 import { FINISHED_STATUSES, fetchResult } from '../../results';
 import type { PiqueResult } from '../../schemas';
-import { piqueClient } from '../../transport';
 import {
-	DEFAULT_CONCURRENCY,
 	booleanOption,
-	concurrencyOption,
 	jobIdField,
-	numberOption,
 	optionsOf,
 	requiredString,
 	seconds,
@@ -44,7 +42,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
-			concurrencyOption,
+			concurrencyOption('Pique'),
 			{
 				displayName: 'Error If Evaluation Failed',
 				name: 'errorIfFailed',
@@ -59,41 +57,38 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['evaluation'], operation: ['waitForCompletion'] } }, properties);
 
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const { client } = await piqueClient(this);
-	return await runPerItem(this, numberOption(optionsOf(this), 'concurrency', DEFAULT_CONCURRENCY), async (itemIndex) => {
-		const jobId = requiredString(this, 'jobId', 'Job ID', itemIndex);
-		let lastStatus: string | undefined;
-		let result: PiqueResult | undefined;
-		let failure: unknown;
-		try {
-			result = await waitUntilDone(
-				this,
-				{
-					what: `Pique evaluation ${jobId}`,
-					intervalMs: seconds(this.getNodeParameter('pollInterval', itemIndex, 10) as number),
-					timeoutMs: seconds(this.getNodeParameter('timeout', itemIndex, 1800) as number),
-					itemIndex,
-				},
-				async () => {
-					const current = await fetchResult(client, jobId, { itemIndex });
-					lastStatus = current.status;
-					return { done: FINISHED_STATUSES.has(current.status), value: current };
-				},
-			);
-		} catch (error) {
-			failure = error;
-		}
-		if (!result) throw neverUploaded(this, failure, lastStatus, itemIndex) ?? failure;
-		const flat = flattenResult(result);
-		if (result.status === 'failed' && booleanOption(optionsOf(this, itemIndex), 'errorIfFailed', false)) {
-			throw new NodeOperationError(this.getNode(), `Pique evaluation ${jobId} failed`, {
+export async function execute(context: IExecuteFunctions, itemIndex: number, { client }: LedgerClient): Promise<ItemResult> {
+	const jobId = requiredString(context, 'jobId', 'Job ID', itemIndex);
+	let lastStatus: string | undefined;
+	let result: PiqueResult | undefined;
+	let failure: unknown;
+	try {
+		result = await waitUntilDone(
+			context,
+			{
+				what: `Pique evaluation ${jobId}`,
+				intervalMs: seconds(context.getNodeParameter('pollInterval', itemIndex, 10) as number),
+				timeoutMs: seconds(context.getNodeParameter('timeout', itemIndex, 1800) as number),
 				itemIndex,
-				description: `${typeof flat.error === 'string' ? flat.error : 'Pique gave no reason.'} Check the file or video link and submit it again.`,
-			});
-		}
-		return { json: flat };
-	});
+			},
+			async () => {
+				const current = await fetchResult(client, jobId, { itemIndex });
+				lastStatus = current.status;
+				return { done: FINISHED_STATUSES.has(current.status), value: current };
+			},
+		);
+	} catch (error) {
+		failure = error;
+	}
+	if (!result) throw neverUploaded(context, failure, lastStatus, itemIndex) ?? failure;
+	const flat = flattenResult(result);
+	if (result.status === 'failed' && booleanOption(optionsOf(context, itemIndex), 'errorIfFailed', false)) {
+		throw new NodeOperationError(context.getNode(), `Pique evaluation ${jobId} failed`, {
+			itemIndex,
+			description: `${typeof flat.error === 'string' ? flat.error : 'Pique gave no reason.'} Check the file or video link and submit it again.`,
+		});
+	}
+	return { json: flat };
 }
 
 /** A wait that timed out on a job whose file never arrived says so. */

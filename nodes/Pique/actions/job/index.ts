@@ -1,17 +1,15 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { operationSelector } from '../../../shared/router';
+import type { PiqueOperations } from '../node.type';
 import * as track from './track';
 
 export { track };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['job'] } },
-		options: [
+	operationSelector<PiqueOperations, 'job'>(
+		'job',
+		[
 			{
 				name: 'Track',
 				value: 'track',
@@ -19,7 +17,7 @@ export const description: INodeProperties[] = [
 				action: 'Track an evaluation',
 			},
 		],
-		default: 'track',
-	},
+		'track',
+	),
 	...track.description,
 ];

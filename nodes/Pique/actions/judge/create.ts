@@ -1,10 +1,10 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, jsonParse, updateDisplayOptions } from 'n8n-workflow';
 
-import { runPerItem } from '../../../shared/items';
+import type { ItemResult } from '../../../shared/router';
+import type { LedgerClient } from '../../../shared/track';
 import { JUDGE_CONTENT_TYPES } from '../../judges';
 import { createdJudgeSchema } from '../../schemas';
-import { piqueClient } from '../../transport';
 import { requiredString } from '../common';
 
 const properties: INodeProperties[] = [
@@ -76,6 +76,9 @@ const properties: INodeProperties[] = [
 	},
 ];
 
+/** Judges are created one at a time, in input order. */
+export const concurrency = 1;
+
 export const description = updateDisplayOptions({ show: { resource: ['judge'], operation: ['create'] } }, properties);
 
 interface DetectorInput {
@@ -84,27 +87,24 @@ interface DetectorInput {
 	weight?: number;
 }
 
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const { client } = await piqueClient(this);
-	return await runPerItem(this, 1, async (itemIndex) => {
-		const name = checkedLength(this, requiredString(this, 'name', 'Name', itemIndex), 'Name', 200, itemIndex);
-		const about = checkedLength(this, requiredString(this, 'description', 'Description', itemIndex), 'Description', 2000, itemIndex);
-		const contentType = this.getNodeParameter('contentType', itemIndex, 'video') as string;
-		const detectors = detectorsOf(this, itemIndex);
-		const created = await client.json(
-			{ method: 'POST', path: '/v1/judges', json: { name, description: about, content_type: contentType, detectors }, itemIndex },
-			createdJudgeSchema,
-		);
-		const json: IDataObject = {
-			judgeId: created.id,
-			status: created.status ?? undefined,
-			name,
-			contentType,
-			detectorNames: detectors.map((detector) => detector.detector_name as string),
-			raw: created as IDataObject,
-		};
-		return { json: Object.fromEntries(Object.entries(json).filter(([, value]) => value !== undefined)) };
-	});
+export async function execute(context: IExecuteFunctions, itemIndex: number, { client }: LedgerClient): Promise<ItemResult> {
+	const name = checkedLength(context, requiredString(context, 'name', 'Name', itemIndex), 'Name', 200, itemIndex);
+	const about = checkedLength(context, requiredString(context, 'description', 'Description', itemIndex), 'Description', 2000, itemIndex);
+	const contentType = context.getNodeParameter('contentType', itemIndex, 'video') as string;
+	const detectors = detectorsOf(context, itemIndex);
+	const created = await client.json(
+		{ method: 'POST', path: '/v1/judges', json: { name, description: about, content_type: contentType, detectors }, itemIndex },
+		createdJudgeSchema,
+	);
+	const json: IDataObject = {
+		judgeId: created.id,
+		status: created.status ?? undefined,
+		name,
+		contentType,
+		detectorNames: detectors.map((detector) => detector.detector_name as string),
+		raw: created as IDataObject,
+	};
+	return { json: Object.fromEntries(Object.entries(json).filter(([, value]) => value !== undefined)) };
 }
 
 function checkedLength(context: IExecuteFunctions, text: string, label: string, max: number, itemIndex: number): string {

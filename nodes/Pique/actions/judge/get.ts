@@ -1,10 +1,11 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { runPerItem } from '../../../shared/items';
+import { concurrencyOption } from '../../../shared/descriptions';
+import type { ItemResult } from '../../../shared/router';
+import type { LedgerClient } from '../../../shared/track';
 import { fetchJudge, judgeJson } from '../../judges';
-import { piqueClient } from '../../transport';
-import { DEFAULT_CONCURRENCY, concurrencyOption, judgeId, judgeLocator, numberOption, optionsOf } from '../common';
+import { judgeId, judgeLocator } from '../common';
 
 const properties: INodeProperties[] = [
 	judgeLocator('searchJudges', 'The judge to get, with its detectors'),
@@ -14,15 +15,12 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [concurrencyOption],
+		options: [concurrencyOption('Pique')],
 	},
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['judge'], operation: ['get'] } }, properties);
 
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const { client } = await piqueClient(this);
-	return await runPerItem(this, numberOption(optionsOf(this), 'concurrency', DEFAULT_CONCURRENCY), async (itemIndex) => {
-		return { json: judgeJson(await fetchJudge(client, judgeId(this, itemIndex), itemIndex)) };
-	});
+export async function execute(context: IExecuteFunctions, itemIndex: number, { client }: LedgerClient): Promise<ItemResult> {
+	return { json: judgeJson(await fetchJudge(client, judgeId(context, itemIndex), itemIndex)) };
 }

@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { operationSelector } from '../../../shared/router';
+import type { PiqueOperations } from '../node.type';
 import * as create from './create';
 import * as get from './get';
 import * as list from './list';
@@ -7,19 +9,15 @@ import * as list from './list';
 export { create, get, list };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['judge'] } },
-		options: [
+	operationSelector<PiqueOperations, 'judge'>(
+		'judge',
+		[
 			{ name: 'Create', value: 'create', description: 'Create a judge from detectors', action: 'Create a judge' },
 			{ name: 'Get', value: 'get', description: 'Get a judge with its detectors', action: 'Get a judge' },
 			{ name: 'List', value: 'list', description: 'List the account\'s judges, newest first', action: 'List judges' },
 		],
-		default: 'list',
-	},
+		'list',
+	),
 	...list.description,
 	...get.description,
 	...create.description,
