@@ -1,22 +1,21 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { RESOURCE_SUBTITLE, actionNodeBase } from '../shared/descriptions';
+import { route } from '../shared/router';
 import * as ask from './actions/ask';
-import { router } from './actions/router';
+import { operations } from './actions/router';
+import { imageIntelligenceClient } from './transport';
 
 export class ImageIntelligence implements INodeType {
 	description: INodeTypeDescription = {
+		...actionNodeBase,
 		displayName: 'Image Intelligence',
 		name: 'imageIntelligence',
 		icon: { light: 'file:imageintelligence.svg', dark: 'file:imageintelligence.dark.svg' },
-		group: ['transform'],
-		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		subtitle: RESOURCE_SUBTITLE,
 		description: 'Ask yes/no questions about images ("Is the garage door open?") and see which image answered yes',
 		defaults: { name: 'Image Intelligence' },
 		usableAsTool: true,
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'imageIntelligenceApi', required: true }],
 		properties: [
 			{
@@ -32,6 +31,6 @@ export class ImageIntelligence implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await router.call(this);
+		return await route(this, { operations, client: imageIntelligenceClient, defaultConcurrency: 5 });
 	}
 }

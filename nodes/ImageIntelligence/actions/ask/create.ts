@@ -1,16 +1,16 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { runPerItem } from '../../../shared/items';
+import { concurrencyOption } from '../../../shared/descriptions';
+import type { ItemOutcome, ItemResult } from '../../../shared/router';
 import { askJobItem } from '../../flatten';
 import { imagesOfItem } from './images';
 import { MAX_IMAGES_PER_JOB, checkExamples, checkId, checkQuestion, checkUrl, splitIntoJobs, urlList } from '../../limits';
 import type { AskExamples, AskImage } from '../../limits';
 import { askJobSchema } from '../../schemas';
 import { settle } from '../../settle';
-import { imageIntelligenceClient } from '../../transport';
 import type { ImageIntelligenceClient } from '../../transport';
-import { checked, concurrencyOf, concurrencyOption, optionsOf } from '../common';
+import { checked, optionsOf } from '../common';
 
 const properties: INodeProperties[] = [
 	{
@@ -105,7 +105,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
-			concurrencyOption,
+			concurrencyOption('Image Intelligence'),
 			{
 				displayName: 'Custom ID',
 				name: 'customId',
@@ -186,18 +186,22 @@ interface AskRequest {
 	jobs: AskImage[][];
 }
 
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const client = await imageIntelligenceClient(this);
-	if (this.getNodeParameter('jobGrouping', 0, 'perItem') === 'allItems') return await createForAllItems(this, client);
-	return await runPerItem(this, concurrencyOf(this), async (itemIndex) => {
-		const request = await askRequest(this, itemIndex, [itemIndex]);
-		const jobs = await submit(this, client, request, itemIndex);
-		return jobs.map((json) => ({ json }));
-	});
+export async function execute(context: IExecuteFunctions, itemIndex: number, client: ImageIntelligenceClient): Promise<ItemResult> {
+	const request = await askRequest(context, itemIndex, [itemIndex]);
+	const jobs = await submit(context, client, request, itemIndex);
+	return jobs.map((json) => ({ json }));
 }
 
-/** "One Job for All Input Items": every item's images, the first item's question and options. */
-async function createForAllItems(context: IExecuteFunctions, client: ImageIntelligenceClient): Promise<INodeExecutionData[]> {
+/** Job Grouping "One Job for All Input Items" runs as one batch. */
+export function isBatch(context: IExecuteFunctions): boolean {
+	return context.getNodeParameter('jobGrouping', 0, 'perItem') === 'allItems';
+}
+
+/**
+ * "One Job for All Input Items": every item's images, the first item's question and options; the
+ * job's output item (or its error item) is paired with every input item.
+ */
+export async function executeBatch(context: IExecuteFunctions, client: ImageIntelligenceClient): Promise<ItemOutcome[]> {
 	const items = context.getInputData();
 	const pairedItem = items.map((_item, item) => ({ item }));
 	const outcome = await settle(
@@ -210,12 +214,13 @@ async function createForAllItems(context: IExecuteFunctions, client: ImageIntell
 			return await submit(context, client, request, 0);
 		})(),
 	);
-	if (outcome.ok) return outcome.value.map((json) => ({ json, pairedItem }));
+	const rest = items.slice(1).map((): ItemOutcome => []);
+	if (outcome.ok) return [outcome.value.map((json) => ({ json, pairedItem })), ...rest];
 	const error = outcome.error;
 	if (!context.continueOnFail()) throw error;
 	const message = error instanceof Error ? error.message : String(error);
 	const description = error instanceof NodeError ? error.description : undefined;
-	return [{ json: { error: message, ...(description ? { errorDescription: description } : {}) }, pairedItem }];
+	return [[{ json: { error: message, ...(description ? { errorDescription: description } : {}) }, pairedItem }], ...rest];
 }
 
 /** Everything checked against the documented limits before any request, the question first. */

@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { operationSelector } from '../../../shared/router';
+import type { ImageIntelligenceOperations } from '../node.type';
 import * as create from './create';
 import * as get from './get';
 import * as search from './search';
@@ -8,13 +10,9 @@ import * as waitForCompletion from './waitForCompletion';
 export { create, get, search, waitForCompletion };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['ask'] } },
-		options: [
+	operationSelector<ImageIntelligenceOperations, 'ask'>(
+		'ask',
+		[
 			{
 				name: 'Create',
 				value: 'create',
@@ -40,8 +38,8 @@ export const description: INodeProperties[] = [
 				action: 'Wait for an ask job to complete',
 			},
 		],
-		default: 'create',
-	},
+		'create',
+	),
 	...create.description,
 	...get.description,
 	...search.description,

@@ -1,11 +1,12 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { runPerItem } from '../../../shared/items';
+import { concurrencyOption, optionsCollection } from '../../../shared/descriptions';
+import type { ItemResult } from '../../../shared/router';
 import { waitUntilDone } from '../../../shared/wait';
 import { askJobItem, isFinished } from '../../flatten';
-import { imageIntelligenceClient } from '../../transport';
-import { concurrencyOf, concurrencyOption, jobIdField, requiredString, seconds } from '../common';
+import type { ImageIntelligenceClient } from '../../transport';
+import { jobIdField, requiredString, seconds } from '../common';
 import { fetchAskJob } from './fetch';
 
 const properties: INodeProperties[] = [
@@ -27,35 +28,25 @@ const properties: INodeProperties[] = [
 		description: 'Give up (with an error) when the job has not finished by then',
 		hint: 'Instead of waiting here, a job can also call a Webhook node when it finishes (Create → Options → Webhook URL)',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [concurrencyOption],
-	},
+	optionsCollection([concurrencyOption('Image Intelligence')]),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['ask'], operation: ['waitForCompletion'] } }, properties);
 
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const client = await imageIntelligenceClient(this);
-	return await runPerItem(this, concurrencyOf(this), async (itemIndex) => {
-		const jobId = requiredString(this, 'jobId', 'Job ID', itemIndex);
-		const job = await waitUntilDone(
-			this,
-			{
-				what: `Image Intelligence ask job ${jobId}`,
-				intervalMs: seconds(this.getNodeParameter('pollInterval', itemIndex, 2), 2),
-				timeoutMs: seconds(this.getNodeParameter('timeout', itemIndex, 300), 300),
-				itemIndex,
-			},
-			async () => {
-				const current = await fetchAskJob(client, jobId, itemIndex);
-				return { done: isFinished(current), value: current };
-			},
-		);
-		return { json: askJobItem(job) };
-	});
+export async function execute(context: IExecuteFunctions, itemIndex: number, client: ImageIntelligenceClient): Promise<ItemResult> {
+	const jobId = requiredString(context, 'jobId', 'Job ID', itemIndex);
+	const job = await waitUntilDone(
+		context,
+		{
+			what: `Image Intelligence ask job ${jobId}`,
+			intervalMs: seconds(context.getNodeParameter('pollInterval', itemIndex, 2), 2),
+			timeoutMs: seconds(context.getNodeParameter('timeout', itemIndex, 300), 300),
+			itemIndex,
+		},
+		async () => {
+			const current = await fetchAskJob(client, jobId, itemIndex);
+			return { done: isFinished(current), value: current };
+		},
+	);
+	return { json: askJobItem(job) };
 }
