@@ -1,23 +1,22 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { RESOURCE_SUBTITLE, actionNodeBase } from '../shared/descriptions';
+import { route } from '../shared/router';
 import * as credits from './actions/credits';
 import * as image from './actions/image';
-import { router } from './actions/router';
+import { operations } from './actions/router';
 import * as session from './actions/session';
+import { imageForgeClient } from './transport';
 
 export class ImageForge implements INodeType {
 	description: INodeTypeDescription = {
+		...actionNodeBase,
 		displayName: 'Image Forge',
 		name: 'imageForge',
 		icon: { light: 'file:imageforge.svg', dark: 'file:imageforge.dark.svg' },
-		group: ['transform'],
-		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		subtitle: RESOURCE_SUBTITLE,
 		description: 'SEO metadata (title, alt text, caption, tags) and optimised exports for images with Image Forge',
 		defaults: { name: 'Image Forge' },
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
 		usableAsTool: true,
 		credentials: [{ name: 'imageForgeApi', required: true }],
 		properties: [
@@ -40,6 +39,6 @@ export class ImageForge implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await router.call(this);
+		return await route(this, { operations, client: imageForgeClient, defaultConcurrency: 5 });
 	}
 }

@@ -37,14 +37,15 @@ export const imageRefProperties: INodeProperties[] = [
 	},
 ];
 
-export const concurrencyOption = (what: string): INodeProperties => ({
+/** Analyze, Export and Sample send one streamed request per session; this many at once. */
+export const sessionConcurrencyOption: INodeProperties = {
 	displayName: 'Concurrency',
 	name: 'concurrency',
 	type: 'number',
 	typeOptions: { minValue: 1, maxValue: 50 },
 	default: 5,
-	description: `How many ${what} run at the same time`,
-});
+	description: 'How many sessions are streamed at the same time (one request per session)',
+};
 
 export const timeoutOption = (seconds: number, what: string): INodeProperties => ({
 	displayName: 'Timeout (Seconds)',

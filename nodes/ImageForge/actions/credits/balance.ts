@@ -1,30 +1,26 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { runPerItem } from '../../../shared/items';
+import { optionsCollection } from '../../../shared/descriptions';
+import type { ApiClient } from '../../../shared/http/client';
+import type { ItemResult } from '../../../shared/router';
 import { balanceSchema } from '../../schemas';
-import { imageForgeClient, secondsToMs } from '../../transport';
+import { secondsToMs } from '../../transport';
 import { timeoutOption } from '../common';
 import type { CommonOptions } from '../common';
 
-const properties: INodeProperties[] = [
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [timeoutOption(60, 'How long to wait for Image Forge to answer')],
-	},
-];
+const properties: INodeProperties[] = [optionsCollection([timeoutOption(60, 'How long to wait for Image Forge to answer')])];
 
 export const description = updateDisplayOptions({ show: { resource: ['credits'], operation: ['balance'] } }, properties);
 
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const options = this.getNodeParameter('options', 0, {}) as CommonOptions;
-	const client = await imageForgeClient(this, secondsToMs(options.timeout, 60));
-	return await runPerItem(this, 1, async (itemIndex) => {
-		const answer = await client.json({ method: 'GET', path: '/v1/credits/balance', itemIndex }, balanceSchema);
-		return { json: { balance: answer.balance, planName: answer.planName, userId: answer.userId, raw: answer } };
-	});
+/** The balance belongs to the account: asked once per item, one item after another. */
+export const concurrency = 1;
+
+export async function execute(context: IExecuteFunctions, itemIndex: number, client: ApiClient): Promise<ItemResult> {
+	const options = context.getNodeParameter('options', itemIndex, {}) as CommonOptions;
+	const answer = await client.json(
+		{ method: 'GET', path: '/v1/credits/balance', itemIndex, timeoutMs: secondsToMs(options.timeout, 60) },
+		balanceSchema,
+	);
+	return { json: { balance: answer.balance, planName: answer.planName, userId: answer.userId, raw: answer } };
 }

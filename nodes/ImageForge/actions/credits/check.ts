@@ -1,10 +1,10 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import type { ApiClient } from '../../../shared/http/client';
-import { runPerItem } from '../../../shared/items';
+import type { ItemOutcome } from '../../../shared/router';
 import { balanceSchema, creditCheckSchema } from '../../schemas';
-import { imageForgeClient, secondsToMs } from '../../transport';
+import { secondsToMs } from '../../transport';
 import { timeoutOption } from '../common';
 import type { CommonOptions } from '../common';
 
@@ -118,22 +118,19 @@ function countImages(context: IExecuteFunctions): number {
  * One check for the whole batch (credits belong to the account, not to items); every input item
  * goes through with the answer added, so an IF node can route the batch on `sufficient`.
  */
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const options = this.getNodeParameter('options', 0, {}) as CommonOptions;
-	const action = this.getNodeParameter('action', 0) as CreditAction;
-	const deduct = this.getNodeParameter('deduct', 0, false) as boolean;
+export async function executeBatch(context: IExecuteFunctions, client: ApiClient): Promise<ItemOutcome[]> {
+	const options = context.getNodeParameter('options', 0, {}) as CommonOptions;
+	const action = context.getNodeParameter('action', 0) as CreditAction;
+	const deduct = context.getNodeParameter('deduct', 0, false) as boolean;
 	let answer: IDataObject | Error;
 	try {
-		const imageCount = countImages(this);
-		const client = await imageForgeClient(this, secondsToMs(options.timeout, 60));
-		answer = await check(client, action, imageCount, deduct);
+		answer = await check(client, action, countImages(context), deduct, secondsToMs(options.timeout, 60));
 	} catch (error) {
 		answer = error as Error;
 	}
-	if (answer instanceof Error && this.getExecutionCancelSignal()?.aborted) throw answer;
-	return await runPerItem(this, 1, async (itemIndex) => {
-		if (answer instanceof Error) throw answer;
-		const item = this.getInputData()[itemIndex];
+	if (answer instanceof Error && context.getExecutionCancelSignal()?.aborted) throw answer;
+	return context.getInputData().map((item): ItemOutcome => {
+		if (answer instanceof Error) return answer;
 		return { json: { ...item.json, ...answer }, ...(item.binary ? { binary: item.binary } : {}) };
 	});
 }
@@ -143,6 +140,7 @@ async function check(
 	action: CreditAction,
 	imageCount: number,
 	deduct: boolean,
+	timeoutMs: number,
 ): Promise<IDataObject> {
 	const asked = { action, imageCount };
 	let failure: unknown;
@@ -155,6 +153,7 @@ async function check(
 				// Without deduct a check changes nothing, so it is safe to repeat.
 				idempotent: !deduct,
 				itemIndex: 0,
+				timeoutMs,
 			},
 			creditCheckSchema,
 		);
@@ -172,7 +171,7 @@ async function check(
 	if (!(failure instanceof NodeApiError) || String(failure.httpCode) !== '402') throw failure;
 	const message = String(failure.errorResponse?.message ?? '');
 	const numbers = /have\s+(\d+)\D+need\s+(\d+)/i.exec(message);
-	const balance = numbers ? Number(numbers[1]) : (await client.json({ method: 'GET', path: '/v1/credits/balance' }, balanceSchema)).balance;
+	const balance = numbers ? Number(numbers[1]) : (await client.json({ method: 'GET', path: '/v1/credits/balance', timeoutMs }, balanceSchema)).balance;
 	const cost = numbers ? Number(numbers[2]) : imageCount * COST_PER_IMAGE[action];
 	return {
 		sufficient: false,

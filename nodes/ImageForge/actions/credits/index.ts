@@ -1,18 +1,16 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { operationSelector } from '../../../shared/router';
+import type { ImageForgeOperations } from '../node.type';
 import * as balance from './balance';
 import * as check from './check';
 
 export { balance, check };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['credits'] } },
-		options: [
+	operationSelector<ImageForgeOperations, 'credits'>(
+		'credits',
+		[
 			{
 				name: 'Check',
 				value: 'check',
@@ -26,8 +24,8 @@ export const description: INodeProperties[] = [
 				action: 'Get the credit balance',
 			},
 		],
-		default: 'check',
-	},
+		'check',
+	),
 	...balance.description,
 	...check.description,
 ];

@@ -1,10 +1,12 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import type { ApiClient } from '../../../shared/http/client';
+import type { ItemOutcome } from '../../../shared/router';
 import { metadataItem } from '../../images';
 import { analyzeResultEventSchema } from '../../schemas';
-import { imageForgeClient, secondsToMs } from '../../transport';
-import { concurrencyOf, concurrencyOption, imageRefProperties, keepBinaryOption, timeoutOption } from '../common';
+import { secondsToMs } from '../../transport';
+import { concurrencyOf, sessionConcurrencyOption, imageRefProperties, keepBinaryOption, timeoutOption } from '../common';
 import type { CommonOptions } from '../common';
 import { runStreamed } from './streamed';
 
@@ -24,7 +26,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
-			concurrencyOption('sessions are streamed'),
+			sessionConcurrencyOption,
 			keepBinaryOption("the input item's binary data (the uploaded image)"),
 			timeoutOption(
 				120,
@@ -36,11 +38,9 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['image'], operation: ['analyze'] } }, properties);
 
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const options = this.getNodeParameter('options', 0, {}) as CommonOptions;
-	const timeoutMs = secondsToMs(options.timeout, 120);
-	const client = await imageForgeClient(this, timeoutMs);
-	return await runStreamed(this, client, {
+export async function executeBatch(context: IExecuteFunctions, client: ApiClient): Promise<ItemOutcome[]> {
+	const options = context.getNodeParameter('options', 0, {}) as CommonOptions;
+	return await runStreamed(context, client, {
 		protocol: { verb: 'analyze', resultSchema: analyzeResultEventSchema, paid: true },
 		body: (batch) => ({
 			sessionId: batch.sessionId,
@@ -49,6 +49,6 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		toJson: (ref, result, raw) => metadataItem(ref, result.metadata, raw),
 		concurrency: concurrencyOf(options),
 		keepBinary: options.keepBinary ?? true,
-		timeoutMs,
+		timeoutMs: secondsToMs(options.timeout, 120),
 	});
 }

@@ -1,11 +1,13 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { runPerItem } from '../../../shared/items';
+import { concurrencyOption } from '../../../shared/descriptions';
+import type { ApiClient } from '../../../shared/http/client';
+import type { ItemResult } from '../../../shared/router';
 import { metadataItem, passBinary, readImageRef } from '../../images';
 import { analyzeSingleResponseSchema } from '../../schemas';
-import { imageForgeClient, secondsToMs } from '../../transport';
-import { concurrencyOf, concurrencyOption, imageRefProperties, keepBinaryOption, timeoutOption } from '../common';
+import { secondsToMs } from '../../transport';
+import { imageRefProperties, keepBinaryOption, timeoutOption } from '../common';
 import type { CommonOptions } from '../common';
 
 const properties: INodeProperties[] = [
@@ -24,7 +26,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
-			concurrencyOption('images are analyzed'),
+			concurrencyOption('Image Forge'),
 			keepBinaryOption("the input item's binary data (the uploaded image)"),
 			timeoutOption(120, 'How long to wait for Image Forge to answer for one image'),
 		],
@@ -33,24 +35,22 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['image'], operation: ['analyzeSingle'] } }, properties);
 
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const options = this.getNodeParameter('options', 0, {}) as CommonOptions;
-	const client = await imageForgeClient(this, secondsToMs(options.timeout, 120));
+export async function execute(context: IExecuteFunctions, itemIndex: number, client: ApiClient): Promise<ItemResult> {
+	const options = context.getNodeParameter('options', itemIndex, {}) as CommonOptions;
 	const keepBinary = options.keepBinary ?? true;
-	return await runPerItem(this, concurrencyOf(options), async (itemIndex) => {
-		const ref = readImageRef(this, itemIndex);
-		const answer = await client.json(
-			{
-				method: 'POST',
-				path: `/v1/sessions/${encodeURIComponent(ref.sessionId)}/analyze-single`,
-				json: {
-					sessionId: ref.sessionId,
-					image: { id: ref.imageId, uploadPath: ref.uploadPath, originalFilename: ref.originalFilename },
-				},
-				itemIndex,
+	const ref = readImageRef(context, itemIndex);
+	const answer = await client.json(
+		{
+			method: 'POST',
+			path: `/v1/sessions/${encodeURIComponent(ref.sessionId)}/analyze-single`,
+			json: {
+				sessionId: ref.sessionId,
+				image: { id: ref.imageId, uploadPath: ref.uploadPath, originalFilename: ref.originalFilename },
 			},
-			analyzeSingleResponseSchema,
-		);
-		return { json: metadataItem(ref, answer.metadata, answer), ...passBinary(this, itemIndex, keepBinary) };
-	});
+			itemIndex,
+			timeoutMs: secondsToMs(options.timeout, 120),
+		},
+		analyzeSingleResponseSchema,
+	);
+	return { json: metadataItem(ref, answer.metadata, answer), ...passBinary(context, itemIndex, keepBinary) };
 }

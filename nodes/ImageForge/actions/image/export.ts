@@ -1,6 +1,8 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import type { ApiClient } from '../../../shared/http/client';
+import type { ItemOutcome } from '../../../shared/router';
 import { imageRefProperties } from '../common';
 import { exportOptionsProperty, exportSettingsProperties, runExport } from './exportSettings';
 
@@ -19,6 +21,6 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['image'], operation: ['export'] } }, properties);
 
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	return await runExport(this, 'export');
+export async function executeBatch(context: IExecuteFunctions, client: ApiClient): Promise<ItemOutcome[]> {
+	return await runExport(context, client, 'export');
 }

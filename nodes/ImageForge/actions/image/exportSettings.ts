@@ -1,14 +1,16 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import type { z } from 'zod/v4';
 
+import type { ApiClient } from '../../../shared/http/client';
+import type { ItemOutcome } from '../../../shared/router';
 import { refFields } from '../../images';
 import type { ImageRef } from '../../images';
 import { exportResultSchema } from '../../schemas';
 import type { Variant } from '../../schemas';
 import type { StreamVerb } from '../../stream';
-import { imageForgeClient, secondsToMs } from '../../transport';
-import { concurrencyOf, concurrencyOption, keepBinaryOption, timeoutOption } from '../common';
+import { secondsToMs } from '../../transport';
+import { concurrencyOf, sessionConcurrencyOption, keepBinaryOption, timeoutOption } from '../common';
 import type { CommonOptions } from '../common';
 import { runStreamed } from './streamed';
 import type { StreamedRun } from './streamed';
@@ -77,7 +79,7 @@ export function exportOptionsProperty(verb: 'export' | 'sample'): INodePropertie
 		placeholder: 'Add Option',
 		default: {},
 		options: [
-			concurrencyOption('sessions are streamed'),
+			sessionConcurrencyOption,
 			keepBinaryOption("the input item's binary data (the uploaded image)"),
 			timeoutOption(
 				120,
@@ -134,11 +136,13 @@ function exportItem(ref: ImageRef, result: ExportResult, raw: unknown, settings:
 }
 
 /** Export and Sample differ only in path, cost and Sample's limit of 5 images. */
-export async function runExport(context: IExecuteFunctions, verb: Extract<StreamVerb, 'export' | 'sample'>): Promise<INodeExecutionData[]> {
+export async function runExport(
+	context: IExecuteFunctions,
+	client: ApiClient,
+	verb: Extract<StreamVerb, 'export' | 'sample'>,
+): Promise<ItemOutcome[]> {
 	const options = context.getNodeParameter('options', 0, {}) as ExportOptions;
 	const settings = readSettings(context);
-	const timeoutMs = secondsToMs(options.timeout, 120);
-	const client = await imageForgeClient(context, timeoutMs);
 	const run: StreamedRun<ExportResult> = {
 		protocol: { verb, resultSchema: exportResultSchema, paid: verb === 'export' },
 		body: (batch) => ({
@@ -154,7 +158,7 @@ export async function runExport(context: IExecuteFunctions, verb: Extract<Stream
 		toJson: (ref, result, raw) => exportItem(ref, result, raw, settings),
 		concurrency: concurrencyOf(options),
 		keepBinary: options.keepBinary ?? true,
-		timeoutMs,
+		timeoutMs: secondsToMs(options.timeout, 120),
 		withMetadata: options.useInputMetadata ?? true,
 	};
 	if (verb === 'sample') {

@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { operationSelector } from '../../../shared/router';
+import type { ImageForgeOperations } from '../node.type';
 import * as analyze from './analyze';
 import * as analyzeSingle from './analyzeSingle';
 import * as exportImages from './export';
@@ -8,13 +10,9 @@ import * as sample from './sample';
 export { analyze, analyzeSingle, exportImages as export, sample };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['image'] } },
-		options: [
+	operationSelector<ImageForgeOperations, 'image'>(
+		'image',
+		[
 			{
 				name: 'Analyze',
 				value: 'analyze',
@@ -40,8 +38,8 @@ export const description: INodeProperties[] = [
 				action: 'Sample an export',
 			},
 		],
-		default: 'analyze',
-	},
+		'analyze',
+	),
 	...analyze.description,
 	...analyzeSingle.description,
 	...exportImages.description,

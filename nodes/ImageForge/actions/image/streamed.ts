@@ -1,10 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { mapSettled } from '../../../shared/concurrency';
 import type { ApiClient } from '../../../shared/http/client';
-import { runPerItem } from '../../../shared/items';
-import type { ItemResult } from '../../../shared/items';
+import type { ItemOutcome } from '../../../shared/router';
 import { batchesBySession, metadataFromItem, passBinary, readImageRef } from '../../images';
 import type { ImageRef, ItemImage, SessionBatch } from '../../images';
 import { outcomeError, streamBatch } from '../../stream';
@@ -33,9 +32,9 @@ export async function runStreamed<T extends { imageId: string }>(
 	context: IExecuteFunctions,
 	client: ApiClient,
 	run: StreamedRun<T>,
-): Promise<INodeExecutionData[]> {
+): Promise<ItemOutcome[]> {
 	const inputs = context.getInputData();
-	const outcomes: Array<ItemResult | Error | undefined> = new Array(inputs.length);
+	const outcomes: Array<ItemOutcome | undefined> = new Array(inputs.length);
 	const images: ItemImage[] = [];
 	for (const [itemIndex, input] of inputs.entries()) {
 		try {
@@ -77,12 +76,9 @@ export async function runStreamed<T extends { imageId: string }>(
 		}
 	}
 
-	return await runPerItem(context, 1, async (itemIndex) => {
-		const outcome = outcomes[itemIndex];
-		if (outcome instanceof Error) throw outcome;
-		if (!outcome) throw new NodeOperationError(context.getNode(), 'This item was not processed', { itemIndex });
-		return outcome;
-	});
+	return outcomes.map(
+		(outcome, itemIndex) => outcome ?? new NodeOperationError(context.getNode(), 'This item was not processed', { itemIndex }),
+	);
 }
 
 /** Sessions over the limit: without Continue On Fail nothing is sent at all; with it, their items fail. */
@@ -90,7 +86,7 @@ function refuseOversizedSessions(
 	context: IExecuteFunctions,
 	batches: SessionBatch[],
 	limit: NonNullable<StreamedRun<{ imageId: string }>['sessionLimit']>,
-	outcomes: Array<ItemResult | Error | undefined>,
+	outcomes: Array<ItemOutcome | undefined>,
 ): SessionBatch[] {
 	const counts = new Map<string, number>();
 	for (const batch of batches) counts.set(batch.sessionId, (counts.get(batch.sessionId) ?? 0) + batch.images.length);

@@ -1,17 +1,15 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { operationSelector } from '../../../shared/router';
+import type { ImageForgeOperations } from '../node.type';
 import * as upload from './upload';
 
 export { upload };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['session'] } },
-		options: [
+	operationSelector<ImageForgeOperations, 'session'>(
+		'session',
+		[
 			{
 				name: 'Upload',
 				value: 'upload',
@@ -19,7 +17,7 @@ export const description: INodeProperties[] = [
 				action: 'Upload images to a session',
 			},
 		],
-		default: 'upload',
-	},
+		'upload',
+	),
 	...upload.description,
 ];

@@ -3,13 +3,13 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { readBinaryInput } from '../../../shared/binary-input';
 import type { BinaryInput } from '../../../shared/binary-input';
-import { runPerItem } from '../../../shared/items';
-import type { ItemResult } from '../../../shared/items';
+import type { ApiClient } from '../../../shared/http/client';
+import type { ItemOutcome } from '../../../shared/router';
 import { MAX_IMAGES_PER_REQUEST } from '../../images';
 import { FileSizeMismatchError, multipartBody } from '../../multipart';
 import { uploadResponseSchema } from '../../schemas';
 import type { ImageRecord } from '../../schemas';
-import { PROVIDER_NAME, imageForgeClient, secondsToMs } from '../../transport';
+import { PROVIDER_NAME, secondsToMs } from '../../transport';
 import { keepBinaryOption, timeoutOption } from '../common';
 import type { CommonOptions } from '../common';
 
@@ -64,17 +64,17 @@ function propertyNames(context: IExecuteFunctions, itemIndex: number): string[] 
  * Every chosen binary property of every item goes up in ONE multipart request (`images[]`), streamed
  * from n8n's binary store; the answer becomes one item per image, paired to the item it came from.
  */
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const options = this.getNodeParameter('options', 0, {}) as CommonOptions;
+export async function executeBatch(context: IExecuteFunctions, client: ApiClient): Promise<ItemOutcome[]> {
+	const options = context.getNodeParameter('options', 0, {}) as CommonOptions;
 	const keepBinary = options.keepBinary ?? true;
-	const inputs = this.getInputData();
-	const outcomes: Array<ItemResult | Error | undefined> = new Array(inputs.length);
+	const inputs = context.getInputData();
+	const outcomes: Array<ItemOutcome | undefined> = new Array(inputs.length);
 	const files: ItemFile[] = [];
 	for (const itemIndex of inputs.keys()) {
 		try {
 			const itemFiles: ItemFile[] = [];
-			for (const name of propertyNames(this, itemIndex)) {
-				itemFiles.push({ itemIndex, input: await readBinaryInput(this, itemIndex, name) });
+			for (const name of propertyNames(context, itemIndex)) {
+				itemFiles.push({ itemIndex, input: await readBinaryInput(context, itemIndex, name) });
 			}
 			files.push(...itemFiles);
 		} catch (error) {
@@ -84,7 +84,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 
 	// The node would fail anyway: send nothing.
 	const firstProblem = outcomes.find((outcome) => outcome instanceof Error);
-	if (firstProblem && !this.continueOnFail()) throw firstProblem;
+	if (firstProblem && !context.continueOnFail()) throw firstProblem;
 
 	const itemsWithFiles = [...new Set(files.map((file) => file.itemIndex))];
 	const failAll = (error: Error) => {
@@ -93,39 +93,38 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 
 	if (files.length > MAX_IMAGES_PER_REQUEST) {
 		const error = new NodeOperationError(
-			this.getNode(),
+			context.getNode(),
 			`${PROVIDER_NAME} takes at most ${MAX_IMAGES_PER_REQUEST} images per upload; this run has ${files.length}`,
 			{
 				description: `Nothing was uploaded. Put a Loop Over Items node (batch size ${MAX_IMAGES_PER_REQUEST} or fewer) before this one, so each batch becomes a session of its own.`,
 				itemIndex: itemsWithFiles[0],
 			},
 		);
-		if (!this.continueOnFail()) throw error;
+		if (!context.continueOnFail()) throw error;
 		failAll(error);
 	} else if (files.length > 0) {
 		try {
-			const records = await upload(this, files, secondsToMs(options.timeout, 300));
+			const records = await upload(context, client, files, secondsToMs(options.timeout, 300));
 			for (const itemIndex of itemsWithFiles) outcomes[itemIndex] = [];
 			for (const [index, file] of files.entries()) {
-				(outcomes[file.itemIndex] as INodeExecutionData[]).push(imageItem(this, file, records.sessionId, records.images[index], keepBinary));
+				(outcomes[file.itemIndex] as INodeExecutionData[]).push(imageItem(context, file, records.sessionId, records.images[index], keepBinary));
 			}
 		} catch (error) {
 			failAll(error as Error);
 		}
 		const failure = outcomes[itemsWithFiles[0]];
-		if (failure instanceof Error && this.getExecutionCancelSignal()?.aborted) throw failure;
+		if (failure instanceof Error && context.getExecutionCancelSignal()?.aborted) throw failure;
 	}
 
-	return await runPerItem(this, 1, async (itemIndex) => {
-		const outcome = outcomes[itemIndex];
-		if (outcome instanceof Error) throw outcome;
-		if (!outcome) throw new NodeOperationError(this.getNode(), 'This item was not uploaded', { itemIndex });
-		return outcome;
-	});
+	return outcomes.map((outcome, itemIndex) => outcome ?? new NodeOperationError(context.getNode(), 'This item was not uploaded', { itemIndex }));
 }
 
-async function upload(context: IExecuteFunctions, files: ItemFile[], timeoutMs: number): Promise<{ sessionId: string; images: ImageRecord[] }> {
-	const client = await imageForgeClient(context, timeoutMs);
+async function upload(
+	context: IExecuteFunctions,
+	client: ApiClient,
+	files: ItemFile[],
+	timeoutMs: number,
+): Promise<{ sessionId: string; images: ImageRecord[] }> {
 	const body = multipartBody(
 		files.map(({ input }) => ({
 			fieldName: 'images[]',
@@ -145,6 +144,7 @@ async function upload(context: IExecuteFunctions, files: ItemFile[], timeoutMs: 
 				method: 'POST',
 				path: '/v1/sessions/upload',
 				headers: { 'content-type': body.contentType, 'content-length': String(body.contentLength) },
+				timeoutMs,
 				body: () =>
 					body.stream().on('error', (error) => {
 						if (error instanceof FileSizeMismatchError) sizeProblem = error;
