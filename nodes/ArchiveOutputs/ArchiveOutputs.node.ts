@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { optionsCollection } from '../shared/descriptions';
 import { runPerItem } from '../shared/items';
 import { archiveItem } from './archive';
 import type { ArchiveSettings } from './archive';
@@ -62,65 +63,58 @@ export class ArchiveOutputs implements INodeType {
 					'Field paths, separated by commas, each holding a link (or an object or list of links). Dots go into objects, [0] into lists.',
 				hint: 'Each file is named after its path: raw.outputs.clarity.map → binary "raw_outputs_clarity_map"',
 			},
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add Option',
-				default: {},
-				options: [
-					{
-						displayName: 'Allowed Hosts',
-						name: 'allowedHosts',
-						type: 'string',
-						default: '',
-						placeholder: '*.amazonaws.com, storage.googleapis.com',
-						description:
-							'Download only from these hosts (comma-separated; *.example.com includes its subdomains). Other links are left alone. Empty: any host.',
-					},
-					{
-						displayName: 'Concurrency',
-						name: 'concurrency',
-						type: 'number',
-						typeOptions: { minValue: 1, maxValue: 64 },
-						default: DEFAULT_CONCURRENCY,
-						description: 'How many files are downloaded at the same time, across all items',
-					},
-					{
-						displayName: 'Keep URL Fields',
-						name: 'keepUrlFields',
-						type: 'boolean',
-						default: true,
-						description:
-							'Whether to keep the link fields in the item. Off: fields whose file was archived are removed (the links die anyway).',
-					},
-					{
-						displayName: 'Max File Size (MB)',
-						name: 'maxFileSizeMb',
-						type: 'number',
-						typeOptions: { minValue: 0 },
-						default: 0,
-						description: 'A larger file fails its item instead of being stored. 0: no limit.',
-					},
-					{
-						displayName: 'Retries',
-						name: 'retries',
-						type: 'number',
-						typeOptions: { minValue: 0, maxValue: 10 },
-						default: 2,
-						description:
-							'How often a download is tried again after a dropped connection or a 429/5xx answer. An expired link is never retried.',
-					},
-					{
-						displayName: 'Timeout (Seconds)',
-						name: 'timeout',
-						type: 'number',
-						typeOptions: { minValue: 1 },
-						default: 60,
-						description: 'How long to wait for an answer, and then for each next piece of a file',
-					},
-				],
-			},
+			optionsCollection([
+				{
+					displayName: 'Allowed Hosts',
+					name: 'allowedHosts',
+					type: 'string',
+					default: '',
+					placeholder: '*.amazonaws.com, storage.googleapis.com',
+					description:
+						'Download only from these hosts (comma-separated; *.example.com includes its subdomains). Other links are left alone. Empty: any host.',
+				},
+				{
+					displayName: 'Concurrency',
+					name: 'concurrency',
+					type: 'number',
+					typeOptions: { minValue: 1, maxValue: 64 },
+					default: DEFAULT_CONCURRENCY,
+					description: 'How many files are downloaded at the same time, across all items',
+				},
+				{
+					displayName: 'Keep URL Fields',
+					name: 'keepUrlFields',
+					type: 'boolean',
+					default: true,
+					description:
+						'Whether to keep the link fields in the item. Off: fields whose file was archived are removed (the links die anyway).',
+				},
+				{
+					displayName: 'Max File Size (MB)',
+					name: 'maxFileSizeMb',
+					type: 'number',
+					typeOptions: { minValue: 0 },
+					default: 0,
+					description: 'A larger file fails its item instead of being stored. 0: no limit.',
+				},
+				{
+					displayName: 'Retries',
+					name: 'retries',
+					type: 'number',
+					typeOptions: { minValue: 0, maxValue: 10 },
+					default: 2,
+					description:
+						'How often a download is tried again after a dropped connection or a 429/5xx answer. An expired link is never retried.',
+				},
+				{
+					displayName: 'Timeout (Seconds)',
+					name: 'timeout',
+					type: 'number',
+					typeOptions: { minValue: 1 },
+					default: 60,
+					description: 'How long to wait for an answer, and then for each next piece of a file',
+				},
+			]),
 		],
 	};
 

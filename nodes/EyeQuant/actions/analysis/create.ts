@@ -5,7 +5,7 @@ import type { ItemResult } from '../../../shared/router';
 import { registerJobs } from '../../../shared/ledger';
 import { imageFromBinary, imageFromUrl } from '../../image';
 import { createAnalysisSchema } from '../../schemas';
-import { concurrencyOption } from '../../../shared/descriptions';
+import { concurrencyOption, optionsCollection } from '../../../shared/descriptions';
 import type { LedgerClient } from '../../../shared/track';
 import { numberOption, optionsOf, requiredString } from '../common';
 
@@ -117,32 +117,25 @@ const properties: INodeProperties[] = [
 		description:
 			'The excitingness score (0–100) and/or the excitingness map image. Nothing selected means the EyeQuant default (Score).',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			concurrencyOption('EyeQuant'),
-			{
-				displayName: 'Max Image Size (MB)',
-				name: 'maxImageMb',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 20,
-				description: 'Larger images are refused before anything is sent to EyeQuant',
-			},
-			{
-				displayName: 'Image Download Timeout (Seconds)',
-				name: 'imageTimeout',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 60,
-				description: 'For Image Source "Image URL": how long to wait for the image',
-			},
-		],
-	},
+	optionsCollection([
+		concurrencyOption('EyeQuant'),
+		{
+			displayName: 'Max Image Size (MB)',
+			name: 'maxImageMb',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 20,
+			description: 'Larger images are refused before anything is sent to EyeQuant',
+		},
+		{
+			displayName: 'Image Download Timeout (Seconds)',
+			name: 'imageTimeout',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 60,
+			description: 'For Image Source "Image URL": how long to wait for the image',
+		},
+	]),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['analysis'], operation: ['create'] } }, properties);

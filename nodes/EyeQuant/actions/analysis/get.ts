@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { concurrencyOption } from '../../../shared/descriptions';
+import { concurrencyOption, optionsCollection } from '../../../shared/descriptions';
 import type { ItemResult } from '../../../shared/router';
 import type { LedgerClient } from '../../../shared/track';
 import {
@@ -16,25 +16,18 @@ import { analysisItem, fetchAnalysis } from './result';
 
 const properties: INodeProperties[] = [
 	screenshotIdField,
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			concurrencyOption('EyeQuant'),
-			{
-				displayName: 'Download Outputs',
-				name: 'downloadOutputs',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether to put every map of a successful analysis into the item\'s binary data (attentionMap, perceptionMap, hotspotsMap, clarityMap, excitingnessMap). Map links die one hour after the analysis finished.',
-			},
-			mapTimeoutOption,
-		],
-	},
+	optionsCollection([
+		concurrencyOption('EyeQuant'),
+		{
+			displayName: 'Download Outputs',
+			name: 'downloadOutputs',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to put every map of a successful analysis into the item\'s binary data (attentionMap, perceptionMap, hotspotsMap, clarityMap, excitingnessMap). Map links die one hour after the analysis finished.',
+		},
+		mapTimeoutOption,
+	]),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['analysis'], operation: ['get'] } }, properties);

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { concurrencyOption } from '../../../shared/descriptions';
+import { concurrencyOption, optionsCollection } from '../../../shared/descriptions';
 import type { ItemResult } from '../../../shared/router';
 import { updateMetadataSchema } from '../../schemas';
 import type { LedgerClient } from '../../../shared/track';
@@ -43,14 +43,7 @@ const properties: INodeProperties[] = [
 			},
 		],
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [concurrencyOption('EyeQuant')],
-	},
+	optionsCollection([concurrencyOption('EyeQuant')]),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['analysis'], operation: ['updateMetadata'] } }, properties);

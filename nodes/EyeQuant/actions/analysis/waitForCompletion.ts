@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { concurrencyOption } from '../../../shared/descriptions';
+import { concurrencyOption, optionsCollection } from '../../../shared/descriptions';
 import type { ItemResult } from '../../../shared/router';
 import { waitUntilDone } from '../../../shared/wait';
 import type { LedgerClient } from '../../../shared/track';
@@ -37,33 +37,26 @@ const properties: INodeProperties[] = [
 		description: 'Give up (with an error) when the analysis has not finished by then',
 		hint: 'For long queues, let the Visual AI Trigger emit finished analyses instead of waiting here',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			concurrencyOption('EyeQuant'),
-			{
-				displayName: 'Download Outputs',
-				name: 'downloadOutputs',
-				type: 'boolean',
-				default: true,
-				description:
-					'Whether to put every map into the item\'s binary data (attentionMap, perceptionMap, hotspotsMap, clarityMap, excitingnessMap) the moment the analysis succeeds. EyeQuant deletes them one hour later.',
-			},
-			{
-				displayName: 'Error If Analysis Failed',
-				name: 'errorIfFailed',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether a failed analysis is an error. Off: the item comes out with status "failed" and EyeQuant\'s error, so an IF node can route it.',
-			},
-			mapTimeoutOption,
-		],
-	},
+	optionsCollection([
+		concurrencyOption('EyeQuant'),
+		{
+			displayName: 'Download Outputs',
+			name: 'downloadOutputs',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether to put every map into the item\'s binary data (attentionMap, perceptionMap, hotspotsMap, clarityMap, excitingnessMap) the moment the analysis succeeds. EyeQuant deletes them one hour later.',
+		},
+		{
+			displayName: 'Error If Analysis Failed',
+			name: 'errorIfFailed',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether a failed analysis is an error. Off: the item comes out with status "failed" and EyeQuant\'s error, so an IF node can route it.',
+		},
+		mapTimeoutOption,
+	]),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['analysis'], operation: ['waitForCompletion'] } }, properties);

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
+import { optionsCollection } from '../../../shared/descriptions';
 import type { ApiClient } from '../../../shared/http/client';
 import type { ItemOutcome } from '../../../shared/router';
 import { balanceSchema, creditCheckSchema } from '../../schemas';
@@ -79,14 +80,7 @@ const properties: INodeProperties[] = [
 		description:
 			'Whether to take the credits now. Analyze and Export take their own credits when they run, so leave this off unless you keep your own account of credits.',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [timeoutOption(60, 'How long to wait for Image Forge to answer')],
-	},
+	optionsCollection([timeoutOption(60, 'How long to wait for Image Forge to answer')]),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['credits'], operation: ['check'] } }, properties);

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import { optionsCollection } from '../../../shared/descriptions';
 import type { ApiClient } from '../../../shared/http/client';
 import type { ItemOutcome } from '../../../shared/router';
 import { metadataItem } from '../../images';
@@ -19,21 +20,14 @@ const properties: INodeProperties[] = [
 		default: '',
 	},
 	...imageRefProperties,
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			sessionConcurrencyOption,
-			keepBinaryOption("the input item's binary data (the uploaded image)"),
-			timeoutOption(
-				120,
-				'How long to wait for the next part of the stream before giving up on the images still without a result (Image Forge sends progress between images)',
-			),
-		],
-	},
+	optionsCollection([
+		sessionConcurrencyOption,
+		keepBinaryOption("the input item's binary data (the uploaded image)"),
+		timeoutOption(
+			120,
+			'How long to wait for the next part of the stream before giving up on the images still without a result (Image Forge sends progress between images)',
+		),
+	]),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['image'], operation: ['analyze'] } }, properties);

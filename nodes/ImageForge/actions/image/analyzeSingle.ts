@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { concurrencyOption } from '../../../shared/descriptions';
+import { concurrencyOption, optionsCollection } from '../../../shared/descriptions';
 import type { ApiClient } from '../../../shared/http/client';
 import type { ItemResult } from '../../../shared/router';
 import { metadataItem, passBinary, readImageRef } from '../../images';
@@ -19,18 +19,11 @@ const properties: INodeProperties[] = [
 		default: '',
 	},
 	...imageRefProperties,
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			concurrencyOption('Image Forge'),
-			keepBinaryOption("the input item's binary data (the uploaded image)"),
-			timeoutOption(120, 'How long to wait for Image Forge to answer for one image'),
-		],
-	},
+	optionsCollection([
+		concurrencyOption('Image Forge'),
+		keepBinaryOption("the input item's binary data (the uploaded image)"),
+		timeoutOption(120, 'How long to wait for Image Forge to answer for one image'),
+	]),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['image'], operation: ['analyzeSingle'] } }, properties);

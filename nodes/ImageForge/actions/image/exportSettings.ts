@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 import type { z } from 'zod/v4';
 
+import { optionsCollection } from '../../../shared/descriptions';
 import type { ApiClient } from '../../../shared/http/client';
 import type { ItemOutcome } from '../../../shared/router';
 import { refFields } from '../../images';
@@ -72,29 +73,22 @@ interface ExportOptions extends CommonOptions {
 }
 
 export function exportOptionsProperty(verb: 'export' | 'sample'): INodeProperties {
-	return {
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			sessionConcurrencyOption,
-			keepBinaryOption("the input item's binary data (the uploaded image)"),
-			timeoutOption(
-				120,
-				`How long to wait for the next part of the stream before giving up on the images still without a result (Image Forge sends progress while it works on each ${verb})`,
-			),
-			{
-				displayName: 'Use Metadata From Input',
-				name: 'useInputMetadata',
-				type: 'boolean',
-				default: true,
-				description:
-					"Whether to send the input item's title, alt, caption, description, filename and seoTags (as Image → Analyze outputs them) with each image; Image Forge names the exported files after that filename",
-			},
-		],
-	};
+	return optionsCollection([
+		sessionConcurrencyOption,
+		keepBinaryOption("the input item's binary data (the uploaded image)"),
+		timeoutOption(
+			120,
+			`How long to wait for the next part of the stream before giving up on the images still without a result (Image Forge sends progress while it works on each ${verb})`,
+		),
+		{
+			displayName: 'Use Metadata From Input',
+			name: 'useInputMetadata',
+			type: 'boolean',
+			default: true,
+			description:
+				"Whether to send the input item's title, alt, caption, description, filename and seoTags (as Image → Analyze outputs them) with each image; Image Forge names the exported files after that filename",
+		},
+	]);
 }
 
 function readSettings(context: IExecuteFunctions): IDataObject {

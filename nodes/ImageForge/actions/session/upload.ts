@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
+import { optionsCollection } from '../../../shared/descriptions';
 import { readBinaryInput } from '../../../shared/binary-input';
 import type { BinaryInput } from '../../../shared/binary-input';
 import type { ApiClient } from '../../../shared/http/client';
@@ -23,17 +24,10 @@ const properties: INodeProperties[] = [
 		description:
 			'Comma-separated names of the binary properties to upload. Leave empty to upload every binary property of every input item. All files go to Image Forge in one request (at most 100) and share one session.',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			keepBinaryOption('each uploaded file'),
-			timeoutOption(300, 'How long the upload may go without progress before it is given up'),
-		],
-	},
+	optionsCollection([
+		keepBinaryOption('each uploaded file'),
+		timeoutOption(300, 'How long the upload may go without progress before it is given up'),
+	]),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['session'], operation: ['upload'] } }, properties);

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { concurrencyOption } from '../../../shared/descriptions';
+import { concurrencyOption, optionsCollection } from '../../../shared/descriptions';
 import type { ItemOutcome, ItemResult } from '../../../shared/router';
 import { askJobItem } from '../../flatten';
 import { imagesOfItem } from './images';
@@ -98,76 +98,69 @@ const properties: INodeProperties[] = [
 		],
 		default: 'perItem',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			concurrencyOption('Image Intelligence'),
-			{
-				displayName: 'Custom ID',
-				name: 'customId',
-				type: 'string',
-				default: '',
-				description: 'Your ID for the job (at most 64 characters); Ask → Search finds jobs by it',
-			},
-			{
-				displayName: 'Feed ID',
-				name: 'feedId',
-				type: 'string',
-				default: '',
-				description: 'Groups jobs, e.g. per camera or per site (at most 64 characters); Ask → Search finds jobs by it',
-			},
-			{
-				displayName: 'More Than 64 Images',
-				name: 'overLimit',
-				type: 'options',
-				options: [
-					{
-						name: 'Split Into Several Jobs',
-						value: 'split',
-						description: 'Jobs of at most 64 images, as even as possible (65 → 33 + 32); one output item and one answer per job',
-					},
-					{ name: 'Fail', value: 'error', description: 'Refuse the item before anything is sent' },
-				],
-				default: 'split',
-				description: 'Image Intelligence takes at most 64 images per job',
-			},
-			{
-				displayName: 'No Examples',
-				name: 'noExamples',
-				type: 'string',
-				default: '',
-				description: '1 to 3 URLs of images where the answer is no, separated by commas or new lines (or an expression returning a list)',
-			},
-			{
-				displayName: 'Use File Name as Image Custom ID',
-				name: 'fileNameAsCustomId',
-				type: 'boolean',
-				default: true,
-				displayOptions: { show: { '/imageSource': ['binary'] } },
-				description: 'Whether each file\'s name (first 64 characters) is sent as the image\'s custom ID, so the output says which file was chosen',
-			},
-			{
-				displayName: 'Webhook URL',
-				name: 'webhookUrl',
-				type: 'string',
-				default: '',
-				placeholder: 'https://your-n8n.example.com/webhook/image-intelligence',
-				description:
-					'Image Intelligence POSTs the finished job here (e.g. the URL of an n8n Webhook node). The provider does not sign these calls.',
-			},
-			{
-				displayName: 'Yes Examples',
-				name: 'yesExamples',
-				type: 'string',
-				default: '',
-				description: '1 to 3 URLs of images where the answer is yes, separated by commas or new lines (or an expression returning a list)',
-			},
-		],
-	},
+	optionsCollection([
+		concurrencyOption('Image Intelligence'),
+		{
+			displayName: 'Custom ID',
+			name: 'customId',
+			type: 'string',
+			default: '',
+			description: 'Your ID for the job (at most 64 characters); Ask → Search finds jobs by it',
+		},
+		{
+			displayName: 'Feed ID',
+			name: 'feedId',
+			type: 'string',
+			default: '',
+			description: 'Groups jobs, e.g. per camera or per site (at most 64 characters); Ask → Search finds jobs by it',
+		},
+		{
+			displayName: 'More Than 64 Images',
+			name: 'overLimit',
+			type: 'options',
+			options: [
+				{
+					name: 'Split Into Several Jobs',
+					value: 'split',
+					description: 'Jobs of at most 64 images, as even as possible (65 → 33 + 32); one output item and one answer per job',
+				},
+				{ name: 'Fail', value: 'error', description: 'Refuse the item before anything is sent' },
+			],
+			default: 'split',
+			description: 'Image Intelligence takes at most 64 images per job',
+		},
+		{
+			displayName: 'No Examples',
+			name: 'noExamples',
+			type: 'string',
+			default: '',
+			description: '1 to 3 URLs of images where the answer is no, separated by commas or new lines (or an expression returning a list)',
+		},
+		{
+			displayName: 'Use File Name as Image Custom ID',
+			name: 'fileNameAsCustomId',
+			type: 'boolean',
+			default: true,
+			displayOptions: { show: { '/imageSource': ['binary'] } },
+			description: 'Whether each file\'s name (first 64 characters) is sent as the image\'s custom ID, so the output says which file was chosen',
+		},
+		{
+			displayName: 'Webhook URL',
+			name: 'webhookUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'https://your-n8n.example.com/webhook/image-intelligence',
+			description:
+				'Image Intelligence POSTs the finished job here (e.g. the URL of an n8n Webhook node). The provider does not sign these calls.',
+		},
+		{
+			displayName: 'Yes Examples',
+			name: 'yesExamples',
+			type: 'string',
+			default: '',
+			description: '1 to 3 URLs of images where the answer is yes, separated by commas or new lines (or an expression returning a list)',
+		},
+	]),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['ask'], operation: ['create'] } }, properties);

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { concurrencyOption } from '../../../shared/descriptions';
+import { concurrencyOption, optionsCollection } from '../../../shared/descriptions';
 import type { ItemResult } from '../../../shared/router';
 import type { LedgerClient } from '../../../shared/track';
 import { flattenResult } from '../../flatten';
@@ -10,14 +10,7 @@ import { jobIdField, requiredString } from '../common';
 
 const properties: INodeProperties[] = [
 	jobIdField,
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [concurrencyOption('Pique')],
-	},
+	optionsCollection([concurrencyOption('Pique')]),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['evaluation'], operation: ['getResult'] } }, properties);

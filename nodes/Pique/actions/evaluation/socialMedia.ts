@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
+import { optionsCollection } from '../../../shared/descriptions';
 import { mapSettled } from '../../../shared/concurrency';
 import type { ApiClient } from '../../../shared/http/client';
 import type { ItemOutcome } from '../../../shared/router';
@@ -46,32 +47,25 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { urlSource: ['item'] } },
 		description: 'The video link of each input item; the items\' links are sent to Pique 20 at a time',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Batch Size',
-				name: 'batchSize',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: MAX_URLS_PER_REQUEST },
-				default: MAX_URLS_PER_REQUEST,
-				description: 'How many video URLs go to Pique in one request (Pique takes at most 20)',
-			},
-			{
-				displayName: 'Concurrency',
-				name: 'concurrency',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 10 },
-				default: 2,
-				description: 'How many batches are sent to Pique at the same time. Lower it if Pique answers 429 (rate limited).',
-			},
-			webhookUrlOption,
-		],
-	},
+	optionsCollection([
+		{
+			displayName: 'Batch Size',
+			name: 'batchSize',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: MAX_URLS_PER_REQUEST },
+			default: MAX_URLS_PER_REQUEST,
+			description: 'How many video URLs go to Pique in one request (Pique takes at most 20)',
+		},
+		{
+			displayName: 'Concurrency',
+			name: 'concurrency',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 10 },
+			default: 2,
+			description: 'How many batches are sent to Pique at the same time. Lower it if Pique answers 429 (rate limited).',
+		},
+		webhookUrlOption,
+	]),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['evaluation'], operation: ['evaluateSocialMedia'] } }, properties);

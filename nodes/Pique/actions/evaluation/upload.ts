@@ -4,7 +4,7 @@ import { NodeError, NodeOperationError, updateDisplayOptions } from 'n8n-workflo
 import { readBinaryInput } from '../../../shared/binary-input';
 import type { BinaryInput } from '../../../shared/binary-input';
 import type { ApiClient } from '../../../shared/http/client';
-import { concurrencyOption } from '../../../shared/descriptions';
+import { concurrencyOption, optionsCollection } from '../../../shared/descriptions';
 import type { ItemResult } from '../../../shared/router';
 import type { LedgerClient } from '../../../shared/track';
 import { registerJobs } from '../../../shared/ledger';
@@ -48,46 +48,39 @@ const properties: INodeProperties[] = [
 		default: 'auto',
 		description: 'What kind of content the file is, as Pique needs to know it',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			concurrencyOption('Pique'),
-			{
-				displayName: 'Description',
-				name: 'description',
-				type: 'string',
-				default: '',
-				description: 'A description of the content, stored with the evaluation',
-			},
-			{
-				displayName: 'File Name',
-				name: 'fileName',
-				type: 'string',
-				default: '',
-				description: 'The name Pique gets for the file. Default: the binary file\'s name (with an extension from its mime type if it has none).',
-			},
-			{
-				displayName: 'Title',
-				name: 'title',
-				type: 'string',
-				default: '',
-				description: 'A title for the evaluation in Pique',
-			},
-			{
-				displayName: 'Upload Timeout (Seconds)',
-				name: 'uploadTimeout',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 300,
-				description: 'How long the upload may go without progress before it is retried or given up',
-			},
-			webhookUrlOption,
-		],
-	},
+	optionsCollection([
+		concurrencyOption('Pique'),
+		{
+			displayName: 'Description',
+			name: 'description',
+			type: 'string',
+			default: '',
+			description: 'A description of the content, stored with the evaluation',
+		},
+		{
+			displayName: 'File Name',
+			name: 'fileName',
+			type: 'string',
+			default: '',
+			description: 'The name Pique gets for the file. Default: the binary file\'s name (with an extension from its mime type if it has none).',
+		},
+		{
+			displayName: 'Title',
+			name: 'title',
+			type: 'string',
+			default: '',
+			description: 'A title for the evaluation in Pique',
+		},
+		{
+			displayName: 'Upload Timeout (Seconds)',
+			name: 'uploadTimeout',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 300,
+			description: 'How long the upload may go without progress before it is retried or given up',
+		},
+		webhookUrlOption,
+	]),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['evaluation'], operation: ['upload'] } }, properties);

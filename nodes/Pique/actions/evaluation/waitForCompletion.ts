@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { concurrencyOption } from '../../../shared/descriptions';
+import { concurrencyOption, optionsCollection } from '../../../shared/descriptions';
 import type { ItemResult } from '../../../shared/router';
 import type { LedgerClient } from '../../../shared/track';
 import { waitUntilDone } from '../../../shared/wait';
@@ -35,24 +35,17 @@ const properties: INodeProperties[] = [
 		description: 'Give up (with an error) when the job has not finished by then',
 		hint: 'Videos can take minutes. For long queues, let the Visual AI Trigger emit finished jobs instead of waiting here',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			concurrencyOption('Pique'),
-			{
-				displayName: 'Error If Evaluation Failed',
-				name: 'errorIfFailed',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether a failed evaluation is an error. Off: the item comes out with status "failed" and Pique\'s error, so an IF node can route it.',
-			},
-		],
-	},
+	optionsCollection([
+		concurrencyOption('Pique'),
+		{
+			displayName: 'Error If Evaluation Failed',
+			name: 'errorIfFailed',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether a failed evaluation is an error. Off: the item comes out with status "failed" and Pique\'s error, so an IF node can route it.',
+		},
+	]),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['evaluation'], operation: ['waitForCompletion'] } }, properties);

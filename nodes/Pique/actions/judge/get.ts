@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { concurrencyOption } from '../../../shared/descriptions';
+import { concurrencyOption, optionsCollection } from '../../../shared/descriptions';
 import type { ItemResult } from '../../../shared/router';
 import type { LedgerClient } from '../../../shared/track';
 import { fetchJudge, judgeJson } from '../../judges';
@@ -9,14 +9,7 @@ import { judgeId, judgeLocator } from '../common';
 
 const properties: INodeProperties[] = [
 	judgeLocator('searchJudges', 'The judge to get, with its detectors'),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [concurrencyOption('Pique')],
-	},
+	optionsCollection([concurrencyOption('Pique')]),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['judge'], operation: ['get'] } }, properties);
