@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { RESOURCE_SUBTITLE, actionNodeBase } from '../shared/descriptions';
+import { RESOURCE_SUBTITLE, actionNodeBase, resourceSelector } from '../shared/descriptions';
 import { route } from '../shared/router';
 import * as analysis from './actions/analysis';
 import * as job from './actions/job';
@@ -21,19 +21,15 @@ export class EyeQuant implements INodeType {
 		usableAsTool: true,
 		credentials: [{ name: 'eyeQuantApi', required: true }],
 		properties: [
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				options: [
+			resourceSelector(
+				[
 					{ name: 'Analysis', value: 'analysis' },
 					{ name: 'Job', value: 'job', description: 'Analyses submitted elsewhere, for the Visual AI Trigger' },
 					{ name: 'Recommendation', value: 'recommendations' },
 					{ name: 'Summary', value: 'summary' },
 				],
-				default: 'analysis',
-			},
+				'analysis',
+			),
 			...analysis.description,
 			...summary.description,
 			...recommendations.description,

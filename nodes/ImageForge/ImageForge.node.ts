@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { RESOURCE_SUBTITLE, actionNodeBase } from '../shared/descriptions';
+import { RESOURCE_SUBTITLE, actionNodeBase, resourceSelector } from '../shared/descriptions';
 import { route } from '../shared/router';
 import * as credits from './actions/credits';
 import * as image from './actions/image';
@@ -20,18 +20,14 @@ export class ImageForge implements INodeType {
 		usableAsTool: true,
 		credentials: [{ name: 'imageForgeApi', required: true }],
 		properties: [
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				options: [
+			resourceSelector(
+				[
 					{ name: 'Credit', value: 'credits' },
 					{ name: 'Image', value: 'image' },
 					{ name: 'Session', value: 'session' },
 				],
-				default: 'image',
-			},
+				'image',
+			),
 			...session.description,
 			...image.description,
 			...credits.description,

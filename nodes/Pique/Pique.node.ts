@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { RESOURCE_SUBTITLE, actionNodeBase } from '../shared/descriptions';
+import { RESOURCE_SUBTITLE, actionNodeBase, resourceSelector } from '../shared/descriptions';
 import { route } from '../shared/router';
 import * as evaluation from './actions/evaluation';
 import * as job from './actions/job';
@@ -21,18 +21,14 @@ export class Pique implements INodeType {
 		usableAsTool: true,
 		credentials: [{ name: 'piqueApi', required: true }],
 		properties: [
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				options: [
+			resourceSelector(
+				[
 					{ name: 'Evaluation', value: 'evaluation' },
 					{ name: 'Job', value: 'job', description: 'Evaluations submitted elsewhere, for the Visual AI Trigger' },
 					{ name: 'Judge', value: 'judge' },
 				],
-				default: 'evaluation',
-			},
+				'evaluation',
+			),
 			...evaluation.description,
 			...judge.description,
 			...job.description,

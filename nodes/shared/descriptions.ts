@@ -2,7 +2,7 @@
  * Description pieces that several nodes share, written once (Airtable v2's common.descriptions.ts):
  * the action node header, Concurrency, the Options collection, Return All / Limit.
  */
-import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyOptions, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 /**
@@ -73,5 +73,49 @@ export function filtersCollection(filters: INodeProperties[]): INodeProperties {
 		placeholder: 'Add Filter',
 		default: {},
 		options: filters,
+	};
+}
+
+/** How a Wait for Completion polls: defaults in seconds, the give-up text, and an optional hint. */
+export interface WaitDefaults {
+	intervalSeconds: number;
+	timeoutSeconds: number;
+	/** Ends "Give up (with an error) when …", e.g. "the job has not finished by then". */
+	giveUpWhen: string;
+	timeoutHint?: string;
+}
+
+/** Poll Interval and Timeout (seconds) of a wait, read with `seconds()`: `pollInterval`, `timeout`. */
+export function waitProperties(defaults: WaitDefaults): INodeProperties[] {
+	return [
+		{
+			displayName: 'Poll Interval (Seconds)',
+			name: 'pollInterval',
+			type: 'number',
+			typeOptions: { minValue: 0.1, numberPrecision: 1 },
+			default: defaults.intervalSeconds,
+			description: 'How long to wait between two status checks',
+		},
+		{
+			displayName: 'Timeout (Seconds)',
+			name: 'timeout',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: defaults.timeoutSeconds,
+			description: `Give up (with an error) when ${defaults.giveUpWhen}`,
+			...(defaults.timeoutHint ? { hint: defaults.timeoutHint } : {}),
+		},
+	];
+}
+
+/** The Resource selector of an action node (`options` in the order the editor shows them). */
+export function resourceSelector(options: INodePropertyOptions[], defaultResource: string): INodeProperties {
+	return {
+		displayName: 'Resource',
+		name: 'resource',
+		type: 'options',
+		noDataExpression: true,
+		options,
+		default: defaultResource,
 	};
 }

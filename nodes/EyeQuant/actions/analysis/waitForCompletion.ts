@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { concurrencyOption, optionsCollection } from '../../../shared/descriptions';
+import { concurrencyOption, optionsCollection, waitProperties } from '../../../shared/descriptions';
 import type { ItemResult } from '../../../shared/router';
 import { waitUntilDone } from '../../../shared/wait';
 import type { LedgerClient } from '../../../shared/track';
@@ -20,23 +20,13 @@ const FINISHED = new Set(['success', 'failed']);
 
 const properties: INodeProperties[] = [
 	screenshotIdField,
-	{
-		displayName: 'Poll Interval (Seconds)',
-		name: 'pollInterval',
-		type: 'number',
-		typeOptions: { minValue: 0.1, numberPrecision: 1 },
-		default: 5,
-		description: 'How long to wait between two status checks',
-	},
-	{
-		displayName: 'Timeout (Seconds)',
-		name: 'timeout',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 600,
-		description: 'Give up (with an error) when the analysis has not finished by then',
-		hint: 'For long queues, let the Visual AI Trigger emit finished analyses instead of waiting here',
-	},
+	...waitProperties({
+		intervalSeconds: 5,
+		timeoutSeconds: 600,
+		giveUpWhen: 'the analysis has not finished by then',
+		timeoutHint:
+			'For long queues, let the Visual AI Trigger emit finished analyses instead of waiting here',
+	}),
 	optionsCollection([
 		concurrencyOption('EyeQuant'),
 		{

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { concurrencyOption, optionsCollection } from '../../../shared/descriptions';
+import { concurrencyOption, optionsCollection, waitProperties } from '../../../shared/descriptions';
 import type { ItemResult } from '../../../shared/router';
 import { waitUntilDone } from '../../../shared/wait';
 import { askJobItem, isFinished } from '../../flatten';
@@ -11,23 +11,13 @@ import { fetchAskJob } from './fetch';
 
 const properties: INodeProperties[] = [
 	jobIdField,
-	{
-		displayName: 'Poll Interval (Seconds)',
-		name: 'pollInterval',
-		type: 'number',
-		typeOptions: { minValue: 0.1, numberPrecision: 1 },
-		default: 2,
-		description: 'How long to wait between two status checks',
-	},
-	{
-		displayName: 'Timeout (Seconds)',
-		name: 'timeout',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 300,
-		description: 'Give up (with an error) when the job has not finished by then',
-		hint: 'Instead of waiting here, a job can also call a Webhook node when it finishes (Create → Options → Webhook URL)',
-	},
+	...waitProperties({
+		intervalSeconds: 2,
+		timeoutSeconds: 300,
+		giveUpWhen: 'the job has not finished by then',
+		timeoutHint:
+			'Instead of waiting here, a job can also call a Webhook node when it finishes (Create → Options → Webhook URL)',
+	}),
 	optionsCollection([concurrencyOption('Image Intelligence')]),
 ];
 

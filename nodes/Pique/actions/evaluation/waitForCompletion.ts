@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { concurrencyOption, optionsCollection } from '../../../shared/descriptions';
+import { concurrencyOption, optionsCollection, waitProperties } from '../../../shared/descriptions';
 import type { ItemResult } from '../../../shared/router';
 import type { LedgerClient } from '../../../shared/track';
 import { waitUntilDone } from '../../../shared/wait';
@@ -18,23 +18,13 @@ import {
 
 const properties: INodeProperties[] = [
 	jobIdField,
-	{
-		displayName: 'Poll Interval (Seconds)',
-		name: 'pollInterval',
-		type: 'number',
-		typeOptions: { minValue: 0.1, numberPrecision: 1 },
-		default: 10,
-		description: 'How long to wait between two status checks',
-	},
-	{
-		displayName: 'Timeout (Seconds)',
-		name: 'timeout',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 1800,
-		description: 'Give up (with an error) when the job has not finished by then',
-		hint: 'Videos can take minutes. For long queues, let the Visual AI Trigger emit finished jobs instead of waiting here',
-	},
+	...waitProperties({
+		intervalSeconds: 10,
+		timeoutSeconds: 1800,
+		giveUpWhen: 'the job has not finished by then',
+		timeoutHint:
+			'Videos can take minutes. For long queues, let the Visual AI Trigger emit finished jobs instead of waiting here',
+	}),
 	optionsCollection([
 		concurrencyOption('Pique'),
 		{
