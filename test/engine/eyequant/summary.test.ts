@@ -2,7 +2,8 @@ import { useSandbox } from '../../helpers/sandbox';
 import { createAnalyses, runEyeQuant } from './helpers';
 
 const HOUR = 60_000;
-const sandbox = useSandbox({ hourMs: HOUR, eyeQuantProcessingMs: 30 });
+// Long enough that a Get right after Generate still finds the text unfinished on a busy machine.
+const sandbox = useSandbox({ hourMs: HOUR, eyeQuantProcessingMs: 300 });
 
 const wait = { pollInterval: 0.02, timeout: 10 };
 
