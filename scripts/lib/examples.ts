@@ -72,7 +72,7 @@ export interface Example {
 	/** File name in examples/, e.g. `1-eyequant-score-and-archive.json`. */
 	file: string;
 	workflow: WorkflowJson;
-	/** Starts with a Visual AI Trigger: runs only in `n8n start`, published. */
+	/** Starts with one of the pack's polling triggers: runs only in `n8n start`, published. */
 	isTrigger: boolean;
 }
 
@@ -83,7 +83,7 @@ export function loadExamples(root: string): Example[] {
 		.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
 		.map((file) => {
 			const workflow = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as WorkflowJson;
-			const isTrigger = workflow.nodes.some((node) => node.type.endsWith('.visualAiTrigger'));
+			const isTrigger = workflow.nodes.some((node) => /\.(visualAi|eyeQuant|pique)Trigger$/.test(node.type));
 			return { file, workflow, isTrigger };
 		});
 }

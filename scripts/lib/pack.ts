@@ -13,6 +13,8 @@ export const PACK_NODE_TYPES = [
 	'imageIntelligence',
 	'pique',
 	'imageForge',
+	'eyeQuantTrigger',
+	'piqueTrigger',
 	'visualAiTrigger',
 	'archiveOutputs',
 ].map((name) => `${PACKAGE_NAME}.${name}`);

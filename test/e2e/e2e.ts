@@ -135,7 +135,7 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 			return { rest, server };
 		};
 
-		test('the editor lists the 6 nodes and the 4 credentials of the pack', async () => {
+		test('the editor lists the 8 nodes and the 4 credentials of the pack', async () => {
 			const { rest } = api();
 			const nodes = (await rest.nodeTypes()).map((type) => type.name).filter((name) => name.startsWith(`${PACKAGE_NAME}.`));
 			for (const name of PACK_NODE_TYPES) assert.ok(nodes.includes(name), `${name} is not loaded; loaded: ${nodes.join(', ')}`);
@@ -173,7 +173,7 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 			}
 		});
 
-		test('the Visual AI Trigger on Pique, published, emits the evaluations example 3 submitted', async () => {
+		test('the Visual AI Trigger (an existing workflow\'s node) on Pique, published, emits the evaluations example 3 submitted', async () => {
 			const { rest } = api();
 			assert.ok(piqueJobs.length > 0, 'example 3 did not submit an evaluation');
 			await rest.activate(PIQUE_TRIGGER_WORKFLOW);
@@ -182,10 +182,10 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 		});
 
 		const triggerExample = examples.find((example) => example.isTrigger);
-		test('the Visual AI Trigger example (EyeQuant), published, emits each finished job once, archived and written to disk', async () => {
+		test('the EyeQuant Trigger example, published, emits each finished job once, archived and written to disk', async () => {
 			const { rest, server } = api();
 			const { sandbox, instance } = current();
-			assert.ok(triggerExample, 'examples/ has no workflow that starts with the Visual AI Trigger');
+			assert.ok(triggerExample, 'examples/ has no workflow that starts with a polling trigger of the pack');
 			await runTriggerScenario({
 				rest,
 				server,

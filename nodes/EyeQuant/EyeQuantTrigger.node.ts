@@ -1,0 +1,24 @@
+import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+
+import { eyeQuantProvider } from '../VisualAiTrigger/providers/eyeQuant';
+import { POLLING_TRIGGER, docsUrl, ledgerNotice, pollTrigger, pollingTriggerProperties } from '../VisualAiTrigger/trigger';
+
+/** Emits each finished EyeQuant analysis the pack recorded, once per trigger node, with its maps. */
+export class EyeQuantTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		...POLLING_TRIGGER,
+		displayName: 'EyeQuant Trigger',
+		name: 'eyeQuantTrigger',
+		icon: { light: 'file:eyequant.svg', dark: 'file:eyequant.dark.svg' },
+		subtitle: 'Finished analyses',
+		description: 'Starts the workflow when EyeQuant analyses finish, with their scores and maps (each analysis once per trigger)',
+		documentationUrl: docsUrl('eyequant-trigger'),
+		defaults: { name: 'EyeQuant Trigger' },
+		credentials: [{ name: 'eyeQuantApi', required: true }],
+		properties: pollingTriggerProperties(ledgerNotice(eyeQuantProvider), 'eyeQuant'),
+	};
+
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		return await pollTrigger(this, eyeQuantProvider);
+	}
+}

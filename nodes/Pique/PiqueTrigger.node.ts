@@ -1,0 +1,24 @@
+import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+
+import { piqueProvider } from '../VisualAiTrigger/providers/pique';
+import { POLLING_TRIGGER, docsUrl, ledgerNotice, pollTrigger, pollingTriggerProperties } from '../VisualAiTrigger/trigger';
+
+/** Emits each finished Pique evaluation the pack recorded, once per trigger node. */
+export class PiqueTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		...POLLING_TRIGGER,
+		displayName: 'Pique Trigger',
+		name: 'piqueTrigger',
+		icon: { light: 'file:pique.svg', dark: 'file:pique.dark.svg' },
+		subtitle: 'Finished evaluations',
+		description: 'Starts the workflow when Pique evaluations finish, with their scores (each evaluation once per trigger)',
+		documentationUrl: docsUrl('pique-trigger'),
+		defaults: { name: 'Pique Trigger' },
+		credentials: [{ name: 'piqueApi', required: true }],
+		properties: pollingTriggerProperties(ledgerNotice(piqueProvider), 'pique'),
+	};
+
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		return await pollTrigger(this, piqueProvider);
+	}
+}
