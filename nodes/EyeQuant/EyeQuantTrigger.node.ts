@@ -1,7 +1,8 @@
 import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 
+import { docsUrl } from '../shared/docs';
 import { eyeQuantProvider } from '../VisualAiTrigger/providers/eyeQuant';
-import { POLLING_TRIGGER, docsUrl, ledgerNotice, pollTrigger, pollingTriggerProperties } from '../VisualAiTrigger/trigger';
+import { POLLING_TRIGGER, ledgerNotice, pollTrigger, pollingTriggerProperties } from '../VisualAiTrigger/trigger';
 
 /** Emits each finished EyeQuant analysis the pack recorded, once per trigger node, with its maps. */
 export class EyeQuantTrigger implements INodeType {

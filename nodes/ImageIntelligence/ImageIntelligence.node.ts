@@ -5,6 +5,7 @@ import { route } from '../shared/router';
 import * as ask from './actions/ask';
 import { operations } from './actions/router';
 import { imageIntelligenceClient } from './transport';
+import { docsUrl } from '../shared/docs';
 
 export class ImageIntelligence implements INodeType {
 	description: INodeTypeDescription = {
@@ -14,6 +15,7 @@ export class ImageIntelligence implements INodeType {
 		icon: { light: 'file:imageintelligence.svg', dark: 'file:imageintelligence.dark.svg' },
 		subtitle: RESOURCE_SUBTITLE,
 		description: 'Ask yes/no questions about images ("Is the garage door open?") and see which image answered yes',
+		documentationUrl: docsUrl('image-intelligence'),
 		defaults: { name: 'Image Intelligence' },
 		usableAsTool: true,
 		credentials: [{ name: 'imageIntelligenceApi', required: true }],

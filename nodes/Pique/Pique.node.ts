@@ -8,6 +8,7 @@ import * as judge from './actions/judge';
 import { operations } from './actions/router';
 import { listSearch } from './methods';
 import { piqueClient } from './transport';
+import { docsUrl } from '../shared/docs';
 
 export class Pique implements INodeType {
 	description: INodeTypeDescription = {
@@ -17,6 +18,7 @@ export class Pique implements INodeType {
 		icon: { light: 'file:pique.svg', dark: 'file:pique.dark.svg' },
 		subtitle: RESOURCE_SUBTITLE,
 		description: 'Score videos, images and audio with Pique judges: uploads, social media videos, judges',
+		documentationUrl: docsUrl('pique'),
 		defaults: { name: 'Pique' },
 		usableAsTool: true,
 		credentials: [{ name: 'piqueApi', required: true }],

@@ -1,7 +1,8 @@
 import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 
+import { docsUrl } from '../shared/docs';
 import { piqueProvider } from '../VisualAiTrigger/providers/pique';
-import { POLLING_TRIGGER, docsUrl, ledgerNotice, pollTrigger, pollingTriggerProperties } from '../VisualAiTrigger/trigger';
+import { POLLING_TRIGGER, ledgerNotice, pollTrigger, pollingTriggerProperties } from '../VisualAiTrigger/trigger';
 
 /** Emits each finished Pique evaluation the pack recorded, once per trigger node. */
 export class PiqueTrigger implements INodeType {

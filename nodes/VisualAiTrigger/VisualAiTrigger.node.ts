@@ -1,7 +1,8 @@
 import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 
+import { docsUrl } from '../shared/docs';
 import { triggerProvider } from './providers';
-import { POLLING_TRIGGER, docsUrl, pollTrigger, pollingTriggerProperties } from './trigger';
+import { POLLING_TRIGGER, pollTrigger, pollingTriggerProperties } from './trigger';
 
 /**
  * The first trigger of the pack, one node for both providers (Provider = EyeQuant or Pique). Kept,

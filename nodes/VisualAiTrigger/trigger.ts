@@ -7,9 +7,6 @@ import { pollLedger } from './poll';
 import { testEvent } from './testEvent';
 import type { TriggerProvider } from './providers/types';
 
-/** Where the README documents a node; n8n opens `documentationUrl` as it is (no tracking query after the `#`). */
-export const README_URL = 'https://github.com/n8n-nodes-visual-ai/n8n-nodes-visual-ai';
-
 /**
  * The parameters every polling trigger of the pack ends with: where its jobs come from (a notice)
  * and its Options; `provider` limits the options to that provider's (without it, the Visual AI
@@ -27,11 +24,6 @@ export const POLLING_TRIGGER = {
 	inputs: [],
 	outputs: [NodeConnectionTypes.Main],
 } satisfies Partial<INodeTypeDescription>;
-
-/** The README section of a node, as n8n opens it (`documentationUrl` is used as it is, so the `#` anchor works). */
-export function docsUrl(anchor: string): string {
-	return `${README_URL}#${anchor}`;
-}
 
 /** The notice a trigger shows above its options: where its jobs come from. */
 export function ledgerNotice(provider: TriggerProvider): string {
