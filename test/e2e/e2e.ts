@@ -156,6 +156,8 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 				const refused = await rest.testCredential({ ...right, data: { ...right.data, [secretField]: wrongSecret } });
 				assert.equal(refused.status, 'Error', `a wrong ${secretField} passed the test`);
 				assert.ok(!refused.message.includes(wrongSecret), 'the message must not repeat the key');
+				// A helpful message names the provider and says what to do, not just "Unauthorized".
+				assert.match(refused.message, /(EyeQuant|Pique|Image Forge|Image Intelligence) .*(again|Activate)/, refused.message);
 			});
 		}
 
