@@ -9,6 +9,7 @@ import { operations } from './actions/router';
 import * as summary from './actions/summary';
 import { eyeQuantClient } from './transport';
 import { docsUrl } from '../shared/docs';
+import { simplifyProperties } from '../shared/simplify';
 
 export class EyeQuant implements INodeType {
 	description: INodeTypeDescription = {
@@ -36,6 +37,7 @@ export class EyeQuant implements INodeType {
 			...summary.description,
 			...recommendations.description,
 			...job.description,
+			...simplifyProperties,
 		],
 	};
 

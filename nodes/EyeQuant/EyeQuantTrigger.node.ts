@@ -12,7 +12,7 @@ export class EyeQuantTrigger implements INodeType {
 		name: 'eyeQuantTrigger',
 		icon: { light: 'file:eyequant.svg', dark: 'file:eyequant.dark.svg' },
 		subtitle: 'Finished analyses',
-		description: 'Starts the workflow when EyeQuant analyses finish, with their scores and maps (each analysis once per trigger)',
+		description: 'Predict where people look on a design; the trigger starts a workflow when an analysis finishes, with its scores and maps',
 		documentationUrl: docsUrl('eyequant-trigger'),
 		defaults: { name: 'EyeQuant Trigger' },
 		credentials: [{ name: 'eyeQuantApi', required: true }],

@@ -8,6 +8,7 @@ import { operations } from './actions/router';
 import * as session from './actions/session';
 import { imageForgeClient } from './transport';
 import { docsUrl } from '../shared/docs';
+import { simplifyProperties } from '../shared/simplify';
 
 export class ImageForge implements INodeType {
 	description: INodeTypeDescription = {
@@ -33,6 +34,7 @@ export class ImageForge implements INodeType {
 			...session.description,
 			...image.description,
 			...credits.description,
+			...simplifyProperties,
 		],
 	};
 

@@ -6,6 +6,7 @@ import * as ask from './actions/ask';
 import { operations } from './actions/router';
 import { imageIntelligenceClient } from './transport';
 import { docsUrl } from '../shared/docs';
+import { simplifyProperties } from '../shared/simplify';
 
 export class ImageIntelligence implements INodeType {
 	description: INodeTypeDescription = {
@@ -29,6 +30,7 @@ export class ImageIntelligence implements INodeType {
 				default: 'ask',
 			},
 			...ask.description,
+			...simplifyProperties,
 		],
 	};
 

@@ -9,6 +9,7 @@ import { operations } from './actions/router';
 import { listSearch } from './methods';
 import { piqueClient } from './transport';
 import { docsUrl } from '../shared/docs';
+import { simplifyProperties } from '../shared/simplify';
 
 export class Pique implements INodeType {
 	description: INodeTypeDescription = {
@@ -34,6 +35,7 @@ export class Pique implements INodeType {
 			...evaluation.description,
 			...judge.description,
 			...job.description,
+			...simplifyProperties,
 		],
 	};
 

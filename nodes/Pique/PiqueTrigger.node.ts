@@ -12,7 +12,7 @@ export class PiqueTrigger implements INodeType {
 		name: 'piqueTrigger',
 		icon: { light: 'file:pique.svg', dark: 'file:pique.dark.svg' },
 		subtitle: 'Finished evaluations',
-		description: 'Starts the workflow when Pique evaluations finish, with their scores (each evaluation once per trigger)',
+		description: 'AI judges score videos, images and audio; the trigger starts a workflow when an evaluation finishes, with its scores',
 		documentationUrl: docsUrl('pique-trigger'),
 		defaults: { name: 'Pique Trigger' },
 		credentials: [{ name: 'piqueApi', required: true }],
