@@ -9,6 +9,7 @@ import type { ItemResult } from '../../../shared/router';
 import type { LedgerClient } from '../../../shared/track';
 import { registerJobs } from '../../../shared/ledger';
 import { fetchResult } from '../../results';
+import { pollSettings, waitForEvaluation } from './wait';
 import { presignedUploadSchema } from '../../schemas';
 import type { PresignedUpload } from '../../schemas';
 import { UPLOAD_CONTENT_TYPES, inferContentType, putUpload, uploadFileName } from '../../upload';
@@ -48,6 +49,15 @@ const properties: INodeProperties[] = [
 		default: 'auto',
 		description: 'What kind of content the file is, as Pique needs to know it',
 	},
+	{
+		displayName: 'Wait for Completion',
+		name: 'waitForCompletion',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to wait until Pique has scored the file and return the result in this one call, as Evaluation → Wait for Completion does. Off: return once the file is uploaded.',
+	},
+	...pollSettings.map((property) => ({ ...property, displayOptions: { show: { waitForCompletion: [true] } } })),
 	optionsCollection([
 		concurrencyOption('Pique'),
 		{
@@ -127,7 +137,10 @@ export async function execute(context: IExecuteFunctions, itemIndex: number, { c
 			json: { ...json, status: 'awaiting_upload', error: failed.message, ...(failed.description ? { errorDescription: failed.description } : {}) },
 		};
 	}
-	return { json: await recorded(context, account, { ...json, uploadedAt: new Date().toISOString() }, submittedAt, itemIndex) };
+	const uploaded = await recorded(context, account, { ...json, uploadedAt: new Date().toISOString() }, submittedAt, itemIndex);
+	if (context.getNodeParameter('waitForCompletion', itemIndex, false) !== true) return { json: uploaded };
+	const finished = await waitForEvaluation(context, client, String(uploaded.jobId), { itemIndex, errorIfFailed: false });
+	return { json: { ...finished, fileName: uploaded.fileName, submittedAt: uploaded.submittedAt, uploadedAt: uploaded.uploadedAt } };
 }
 
 /** Everything checked before anything is sent: the file, its content type and name, the judge. */
