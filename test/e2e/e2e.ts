@@ -27,6 +27,7 @@ import type { Execution, N8nServer } from '../../scripts/lib/n8n.ts';
 import { PACK_CREDENTIAL_TYPES, PACK_NODE_TYPES, PACKAGE_NAME } from '../../scripts/lib/pack.ts';
 import { findRepoRoot } from '../../scripts/lib/repo.ts';
 import { N8nRest } from '../../scripts/lib/rest.ts';
+import { runAgentScenario } from './agent.ts';
 import { CHECKS } from './checks.ts';
 import { assertPiqueItems, PIQUE_TRIGGER_WORKFLOW, piqueEmissions, runTriggerScenario, waitForPiqueJobs } from './trigger.ts';
 
@@ -71,7 +72,7 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 		sandbox = await startSandbox({ port: 0, mapBytes: MAP_BYTES, eyeQuantProcessingMs: 1000, piqueProcessingMs: 1500 });
 		note(`sandbox on ${sandbox.url}; n8n user folder ${userFolder}`);
 		instance = await prepareInstance({ root, userFolder, filesDir, sandbox, progress: note });
-		// Workflows of the e2e alone (not examples): the Visual AI Trigger on Pique.
+		// Workflows of the e2e alone (not examples): the Visual AI Trigger on Pique, the AI Agent with the EyeQuant tool.
 		await instance.n8n.cli(['import:workflow', '--separate', `--input=${path.join(root, 'test', 'e2e', 'workflows')}`]);
 		note(
 			`setup: ${Object.entries(instance.timings)
@@ -113,6 +114,11 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 			recordSubmittedJobs(result.execution);
 		});
 	}
+
+	test('an AI Agent (scripted OpenAI-compatible model on loopback) calls the EyeQuant tool once and answers with its finished score', async () => {
+		const { sandbox, instance } = current();
+		await runAgentScenario(instance, sandbox, work, note);
+	});
 
 	describe('n8n start', () => {
 		let server: N8nServer | undefined;
