@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeApiError, NodeError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { concurrencyOption, optionsCollection } from '../../../shared/descriptions';
+import { finishedIfAsked, pollSettings } from './wait';
 import type { ItemOutcome, ItemResult } from '../../../shared/router';
 import { askJobItem } from '../../flatten';
 import { imagesOfItem } from './images';
@@ -98,6 +99,15 @@ const properties: INodeProperties[] = [
 		],
 		default: 'perItem',
 	},
+	{
+		displayName: 'Wait for Completion',
+		name: 'waitForCompletion',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to wait until Image Intelligence has answered and return the answer in this one call, as Ask → Wait for Completion does. Off: return at once with the job as created.',
+	},
+	...pollSettings.map((property) => ({ ...property, displayOptions: { show: { waitForCompletion: [true] } } })),
 	optionsCollection([
 		concurrencyOption('Image Intelligence'),
 		{
@@ -181,7 +191,7 @@ interface AskRequest {
 
 export async function execute(context: IExecuteFunctions, itemIndex: number, client: ImageIntelligenceClient): Promise<ItemResult> {
 	const request = await askRequest(context, itemIndex, [itemIndex]);
-	const jobs = await submit(context, client, request, itemIndex);
+	const jobs = await finishedIfAsked(context, client, await submit(context, client, request, itemIndex), itemIndex);
 	return jobs.map((json) => ({ json }));
 }
 
@@ -204,7 +214,7 @@ export async function executeBatch(context: IExecuteFunctions, client: ImageInte
 				0,
 				items.map((_item, index) => index),
 			);
-			return await submit(context, client, request, 0);
+			return await finishedIfAsked(context, client, await submit(context, client, request, 0), 0);
 		})(),
 	);
 	const rest = items.slice(1).map((): ItemOutcome => []);
