@@ -28,3 +28,23 @@ it('uploads, waits with the Wait for Completion code, and returns the finished e
 	const [quick] = await runPique(s, { resource: 'evaluation', operation: 'upload', judge: judge(JUDGES.video) }, [fileItem(fakeMp4(4096), 'b.mp4', 'video/mp4')]);
 	expect(quick.json.status).not.toBe('completed');
 });
+
+it('Evaluate Social Media Videos with "Wait for Completion": each video’s finished result, paired with its input item', async () => {
+	const s = sandbox.current;
+	const output = await runPique(
+		s,
+		{
+			resource: 'evaluation',
+			operation: 'evaluateSocialMedia',
+			judge: judge(JUDGES.video),
+			videoUrls: ['https://www.tiktok.com/@brand/video/1', 'https://www.youtube.com/shorts/unavailable'],
+			waitForCompletion: true,
+			pollInterval: 0.05,
+		},
+		[{ json: {} }],
+	);
+	expect(output.map((item) => item.json.status).sort()).toEqual(['completed', 'failed']);
+	const completed = output.find((item) => item.json.status === 'completed');
+	expect(completed?.json).toMatchObject({ overallScore: expect.any(Number), videoUrl: 'https://www.tiktok.com/@brand/video/1' });
+	expect(output.every((item) => JSON.stringify(item.pairedItem) === JSON.stringify({ item: 0 }))).toBe(true);
+});
