@@ -17,7 +17,7 @@ import { SANDBOX_KEYS } from '../../sandbox/server.ts';
 import { freePort } from '../../scripts/lib/proc.ts';
 import { findRepoRoot } from '../../scripts/lib/repo.ts';
 import { DEMO_OWNER } from '../../scripts/lib/rest.ts';
-import { CHROMIUM, closeNdv, launchEditor, logIn, panelItems, searchNodePanel, visibleErrors } from './editor.ts';
+import { CHROMIUM, closeNdv, launchEditor, logIn, panelItems, plusBelow, searchNodePanel, visibleErrors } from './editor.ts';
 import { npmStart, stopNpmStart } from './npm-start.ts';
 import type { NpmStart } from './npm-start.ts';
 import { Screenshots } from './steps.ts';
@@ -84,16 +84,23 @@ describe('the pack in n8n’s editor (Chromium)', { timeout: 900_000 }, () => {
 				await searchNodePanel(page, provider);
 				await panelItems(page, provider).first().click();
 				const trigger = panelItems(page, `On new ${provider} event`);
+				// Once a workflow has a trigger, the panel lists the actions first and folds the triggers.
+				await page.waitForTimeout(300);
+				if (!(await trigger.isVisible())) await page.getByTestId('node-creator-category-item').filter({ hasText: /^Triggers \(\d+\)/ }).click();
 				await trigger.waitFor();
-				assert.ok((await panelItems(page).count()) > 1, `${provider}: the panel lists only the trigger, not ${provider}'s actions`);
+				const actions = page.getByTestId('node-creator-category-item').filter({ hasText: /^Actions \(\d+\)/ });
+				assert.equal(await actions.count(), 1, `${provider}: the panel lists the trigger without ${provider}'s actions`);
 				if (provider === 'EyeQuant' && process.env.UPDATE_README_SCREENSHOT === '1') {
-					await page.getByTestId('node-creator').screenshot({ path: README_SCREENSHOT, scale: 'css' });
+					if ((await actions.locator('..').getAttribute('data-category-collapsed')) !== 'false') await actions.click();
+					await page.waitForTimeout(500);
+					const panel = await page.getByTestId('node-creator').boundingBox();
+					if (panel) await page.screenshot({ path: README_SCREENSHOT, clip: { ...panel, height: Math.min(panel.height, 760) } });
 				}
 				await trigger.click();
 				const ndv = page.getByTestId('ndv');
 				await ndv.waitFor();
 				assert.match(await ndv.getByTestId('node-title-container').innerText(), new RegExp(`${provider} Trigger`));
-				assert.match(await ndv.getByTestId('node-credentials-select').innerText().catch(async () => await ndv.getByTestId('node-credentials-select').locator('input').inputValue()), new RegExp(credential.replace(/[()]/g, '\\$&')));
+				assert.equal(await ndv.getByTestId('node-credentials-select').locator('input').inputValue(), credential);
 				assert.equal(await ndv.getByTestId('parameter-input-provider').count(), 0, 'a trigger per provider has no Provider to pick');
 				assert.deepEqual(await visibleErrors(page), []);
 				await closeNdv(page);
@@ -107,19 +114,26 @@ describe('the pack in n8n’s editor (Chromium)', { timeout: 900_000 }, () => {
 			const actions = await shots.step(page, `${name}-actions`, async () => {
 				await searchNodePanel(page, name);
 				await panelItems(page, name).first().click();
-				await page.waitForTimeout(300);
-				if (await page.getByTestId('ndv').isVisible()) return [name]; // a node with one action is added at once
-				const texts = (await panelItems(page).allInnerTexts()).map((text) => text.split('\n')[0].trim()).filter((text) => !/^On new /.test(text));
-				await page.keyboard.press('Escape');
-				return texts;
+				// A node with one action is added at once (its panel opens); others list their actions.
+				await page.getByTestId('ndv').or(page.getByTestId('node-creator-category-item').first()).first().waitFor();
+				if (await page.getByTestId('ndv').isVisible()) return [name];
+				// Entries are actions, the trigger ("On new … event") and section labels ("ANALYSIS ACTIONS").
+				const texts = (await panelItems(page).allInnerTexts())
+					.map((text) => text.split('\n')[0].trim())
+					.filter((text) => text !== '' && !/^On new /.test(text) && text !== text.toUpperCase());
+				return texts; // the panel stays on the actions: the first one is clicked right there
 			});
 			assert.ok(actions.length > 0, `${name}: no actions listed`);
 			for (const [index, action] of actions.entries()) {
 				await shots.step(page, `${name}-${index}`, async () => {
 					if (!(await page.getByTestId('ndv').isVisible())) {
-						await searchNodePanel(page, name);
-						await panelItems(page, name).first().click();
-						await panelItems(page, action).first().click();
+						const item = panelItems(page, action).first();
+						// The panel may still be sliding in: give the action a moment to show before searching anew.
+						if (!(await item.waitFor({ timeout: 3_000 }).then(() => true, () => false))) {
+							await searchNodePanel(page, name);
+							await panelItems(page, name).first().click();
+						}
+						await item.click();
 					}
 					const ndv = page.getByTestId('ndv');
 					await ndv.waitFor();
@@ -141,11 +155,18 @@ describe('the pack in n8n’s editor (Chromium)', { timeout: 900_000 }, () => {
 				const modal = page.getByTestId('editCredential-modal');
 				await modal.getByTestId('credentials-config-container-test-success').waitFor();
 				const field = modal.getByTestId(`parameter-input-${credential.field}`).locator('input');
-				await field.fill('not-the-right-key-123');
-				await modal.getByTestId('credential-save-button').click();
-				await modal.getByText(credential.says).waitFor();
-				await field.fill(credential.right);
-				await modal.getByTestId('credential-save-button').click();
+				try {
+					await field.fill('not-the-right-key-123');
+					await modal.getByTestId('credential-save-button').click();
+					await modal.getByText('Couldn’t connect with these settings').or(modal.getByText("Couldn't connect with these settings")).first().waitFor();
+					await modal.getByText('More details').click();
+					await page.getByText(credential.says).first().waitFor();
+					assert.equal(await page.getByText('not-the-right-key-123').count(), 0, 'the message repeats the key');
+				} finally {
+					// The sandbox credential is used by the next steps: put the right key back whatever happened.
+					await field.fill(credential.right);
+					await modal.getByTestId('credential-save-button').click();
+				}
 				await modal.getByTestId('credentials-config-container-test-success').waitFor();
 				await page.keyboard.press('Escape');
 			});
@@ -164,7 +185,7 @@ describe('the pack in n8n’s editor (Chromium)', { timeout: 900_000 }, () => {
 			await archive.dblclick();
 			const ndv = page.getByTestId('ndv');
 			await ndv.getByTestId('radio-button-binary').click();
-			const card = ndv.getByTestId('ndv-binary-data_0');
+			const card = ndv.getByTestId('ndv-binary-data_0').filter({ hasText: 'attentionMap' }).first();
 			assert.match(await card.innerText(), /_attentionMap\.png/);
 			await card.getByTestId('ndv-view-binary-data').click();
 			const image = page.locator('img[src*="binary-data"]').first();
@@ -181,7 +202,7 @@ describe('the pack in n8n’s editor (Chromium)', { timeout: 900_000 }, () => {
 			await panelItems(page, 'AI Agent').first().click();
 			await page.getByTestId('ndv').waitFor().catch(() => undefined);
 			if (await page.getByTestId('ndv').isVisible()) await closeNdv(page);
-			await page.locator('[data-test-id="canvas-handle-plus-wrapper"][data-handle-type="ai_tool"], [data-handle-type="ai_tool"] [data-test-id="canvas-handle-plus"]').first().click();
+			await plusBelow(page, page.getByTestId('canvas-node').filter({ hasText: 'AI Agent' }).getByText('Tool', { exact: true }));
 			for (const name of ACTION_NODES) {
 				await page.getByTestId('node-creator-search-bar').fill(name);
 				await panelItems(page, `${name} Tool`).first().waitFor();

@@ -33,6 +33,8 @@ export async function launchEditor(): Promise<{ context: BrowserContext; page: P
 	});
 	const page = context.pages()[0] ?? (await context.newPage());
 	page.setDefaultTimeout(20_000);
+	// Leaving a workflow with unsaved changes asks "leave the page?"; the test always leaves.
+	page.on('dialog', (dialog) => void dialog.accept());
 	return { context, page, profile };
 }
 
@@ -50,11 +52,23 @@ export function nodeCreator(page: Page): Locator {
 
 /** Opens the node panel (the canvas's "+"), searches `text`; returns the panel. */
 export async function searchNodePanel(page: Page, text: string): Promise<Locator> {
-	if (!(await nodeCreator(page).isVisible())) {
-		const plus = page.getByTestId('canvas-plus-button').or(page.getByTestId('node-creator-plus-button'));
-		await plus.first().click();
+	if (await page.getByTestId('ndv').isVisible()) await closeNdv(page);
+	const searchBar = page.getByTestId('node-creator-search-bar');
+	if (!(await searchBar.isVisible())) {
+		// A panel left open on a node's actions has no search bar: close it first.
+		if (await nodeCreator(page).isVisible()) {
+			await page.keyboard.press('Escape');
+			await nodeCreator(page).waitFor({ state: 'hidden' });
+		}
+		const plus = page.getByTestId('canvas-plus-button').or(page.getByTestId('node-creator-plus-button')).first();
+		await plus.click();
+		// A click while the panel was still sliding shut can be swallowed: once more.
+		await searchBar.waitFor({ timeout: 5_000 }).catch(async () => {
+			await plus.click();
+			await searchBar.waitFor();
+		});
 	}
-	await page.getByTestId('node-creator-search-bar').fill(text);
+	await searchBar.fill(text);
 	return nodeCreator(page);
 }
 
@@ -95,4 +109,19 @@ export async function dismissToasts(page: Page): Promise<void> {
 	for (const close of await page.locator('.el-notification .el-notification__closeBtn').all()) {
 		if (await close.isVisible()) await close.click().catch(() => undefined);
 	}
+}
+
+/** Clicks the canvas "+" handle nearest below `label` (e.g. an AI Agent's "Tool" connection). */
+export async function plusBelow(page: Page, label: Locator): Promise<void> {
+	const anchor = await label.boundingBox();
+	if (!anchor) throw new Error('the label is not on screen');
+	let best: { handle: Locator; distance: number } | undefined;
+	for (const handle of await page.getByTestId('canvas-handle-plus').all()) {
+		const box = await handle.boundingBox();
+		if (!box || box.y < anchor.y) continue;
+		const distance = Math.abs(box.x + box.width / 2 - (anchor.x + anchor.width / 2)) + (box.y - anchor.y);
+		if (!best || distance < best.distance) best = { handle, distance };
+	}
+	if (!best) throw new Error('no "+" handle below the label');
+	await best.handle.click();
 }
