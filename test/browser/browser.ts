@@ -17,7 +17,7 @@ import { SANDBOX_KEYS } from '../../sandbox/server.ts';
 import { freePort } from '../../scripts/lib/proc.ts';
 import { findRepoRoot } from '../../scripts/lib/repo.ts';
 import { DEMO_OWNER } from '../../scripts/lib/rest.ts';
-import { CHROMIUM, closeNdv, launchEditor, logIn, panelItems, plusBelow, searchNodePanel, visibleErrors } from './editor.ts';
+import { CHROMIUM, actionItems, closeNdv, launchEditor, logIn, panelItems, plusBelow, searchNodePanel, visibleErrors } from './editor.ts';
 import { npmStart, stopNpmStart } from './npm-start.ts';
 import type { NpmStart } from './npm-start.ts';
 import { Screenshots } from './steps.ts';
@@ -117,17 +117,17 @@ describe('the pack in n8n’s editor (Chromium)', { timeout: 900_000 }, () => {
 				// A node with one action is added at once (its panel opens); others list their actions.
 				await page.getByTestId('ndv').or(page.getByTestId('node-creator-category-item').first()).first().waitFor();
 				if (await page.getByTestId('ndv').isVisible()) return [name];
-				// Entries are actions, the trigger ("On new … event") and section labels ("ANALYSIS ACTIONS").
-				const texts = (await panelItems(page).allInnerTexts())
+				await actionItems(page).first().waitFor();
+				const texts = (await actionItems(page).allInnerTexts())
 					.map((text) => text.split('\n')[0].trim())
-					.filter((text) => text !== '' && !/^On new /.test(text) && text !== text.toUpperCase());
+					.filter((text) => text !== '' && !/^On new /.test(text));
 				return texts; // the panel stays on the actions: the first one is clicked right there
 			});
 			assert.ok(actions.length > 0, `${name}: no actions listed`);
 			for (const [index, action] of actions.entries()) {
 				await shots.step(page, `${name}-${index}`, async () => {
 					if (!(await page.getByTestId('ndv').isVisible())) {
-						const item = panelItems(page, action).first();
+						const item = actionItems(page, action).first();
 						// The panel may still be sliding in: give the action a moment to show before searching anew.
 						if (!(await item.waitFor({ timeout: 3_000 }).then(() => true, () => false))) {
 							await searchNodePanel(page, name);

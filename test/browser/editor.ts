@@ -78,6 +78,12 @@ export function panelItems(page: Page, text?: string): Locator {
 	return text === undefined ? items : items.filter({ hasText: text });
 }
 
+/** A node's actions (and triggers) as its panel lists them, without the search results still sliding out. */
+export function actionItems(page: Page, text?: string): Locator {
+	const items = nodeCreator(page).locator('[data-test-id="item-iterator-item"][data-keyboard-nav-type="action"]');
+	return text === undefined ? items : items.filter({ hasText: text });
+}
+
 /** Closes the node details view. */
 export async function closeNdv(page: Page): Promise<void> {
 	await page.getByTestId('ndv-close-button').click();

@@ -23,7 +23,8 @@ function toolResult(request: ChatRequest): string {
 	return message ? messageText(message) : '';
 }
 
-export async function runAgentScenario(instance: Instance, sandbox: Sandbox, work: string, note: (line: string) => void): Promise<void> {
+/** Runs the scenario; returns the screenshot id of the analysis the tool submitted (recorded in the ledger, so the EyeQuant Trigger emits it too). */
+export async function runAgentScenario(instance: Instance, sandbox: Sandbox, work: string, note: (line: string) => void): Promise<string> {
 	// Dimensions no example uses, so the sandbox's log shows the one download the tool made for the model.
 	const imageUrl = `${sandbox.url}/files/design.png?width=321&height=123`;
 	const model = await startScriptedModel((request, turn): ScriptedAnswer => {
@@ -63,6 +64,9 @@ export async function runAgentScenario(instance: Instance, sandbox: Sandbox, wor
 		const [answer] = nodeItems(result.execution, 'AI Agent');
 		assert.equal(answer?.json.output, `The design's clarity score is ${score}.`);
 		note(`AI Agent: 2 model turns, 1 EyeQuant tool call; answer: ${String(answer?.json.output)}`);
+		const screenshotId = /"screenshotId":\s*"([^"]+)"/.exec(shown)?.[1];
+		assert.ok(screenshotId, 'the tool result has the screenshot id');
+		return screenshotId;
 	} finally {
 		await model.close();
 	}

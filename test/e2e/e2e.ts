@@ -117,7 +117,8 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 
 	test('an AI Agent (scripted OpenAI-compatible model on loopback) calls the EyeQuant tool once and answers with its finished score', async () => {
 		const { sandbox, instance } = current();
-		await runAgentScenario(instance, sandbox, work, note);
+		// The tool's analysis is recorded for the trigger like any other: the EyeQuant Trigger must emit it too.
+		eyeQuantJobs.push(await runAgentScenario(instance, sandbox, work, note));
 	});
 
 	describe('n8n start', () => {
