@@ -23,7 +23,7 @@ function toolResult(request: ChatRequest): string {
 	return message ? messageText(message) : '';
 }
 
-/** Runs the scenario; returns the screenshot id of the analysis the tool submitted (recorded in the ledger, so the EyeQuant Trigger emits it too). */
+/** Runs the scenario; returns the screenshot id of the analysis the tool submitted (recorded in the ledger, so the EyeQuant Trigger emits it too, with the same maps as example 1's). */
 export async function runAgentScenario(instance: Instance, sandbox: Sandbox, work: string, note: (line: string) => void): Promise<string> {
 	// Dimensions no example uses, so the sandbox's log shows the one download the tool made for the model.
 	const imageUrl = `${sandbox.url}/files/design.png?width=321&height=123`;
