@@ -17,7 +17,7 @@ import { SANDBOX_KEYS } from '../../sandbox/server.ts';
 import { freePort } from '../../scripts/lib/proc.ts';
 import { findRepoRoot } from '../../scripts/lib/repo.ts';
 import { DEMO_OWNER } from '../../scripts/lib/rest.ts';
-import { CHROMIUM, actionItems, closeNdv, launchEditor, logIn, panelItems, plusBelow, searchNodePanel, visibleErrors } from './editor.ts';
+import { CHROMIUM, actionItems, closeNdv, nodeCreatorAddButton, launchEditor, logIn, panelItems, plusBelow, searchNodePanel, visibleErrors } from './editor.ts';
 import { npmStart, stopNpmStart } from './npm-start.ts';
 import type { NpmStart } from './npm-start.ts';
 import { Screenshots } from './steps.ts';
@@ -114,9 +114,11 @@ describe('the pack in n8n’s editor (Chromium)', { timeout: 900_000 }, () => {
 			const actions = await shots.step(page, `${name}-actions`, async () => {
 				await searchNodePanel(page, name);
 				await panelItems(page, name).first().click();
-				// A node with one action is added at once (its panel opens); others list their actions.
-				await page.getByTestId('ndv').or(page.getByTestId('node-creator-category-item').first()).first().waitFor();
-				if (await page.getByTestId('ndv').isVisible()) return [name];
+				// A node with actions lists them; one without (Archive Outputs) offers "Add to workflow".
+				const addButton = nodeCreatorAddButton(page);
+				await page.getByTestId('ndv').or(page.getByTestId('node-creator-category-item').first()).or(addButton).first().waitFor();
+				if (await addButton.isVisible()) await addButton.click();
+				if (await page.getByTestId('ndv').waitFor({ timeout: 2_000 }).then(() => true, () => false)) return [name];
 				await actionItems(page).first().waitFor();
 				const texts = (await actionItems(page).allInnerTexts())
 					.map((text) => text.split('\n')[0].trim())

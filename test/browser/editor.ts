@@ -78,6 +78,11 @@ export function panelItems(page: Page, text?: string): Locator {
 	return text === undefined ? items : items.filter({ hasText: text });
 }
 
+/** The "Add to workflow" button the panel shows for a community node without actions. */
+export function nodeCreatorAddButton(page: Page): Locator {
+	return nodeCreator(page).getByRole('button', { name: 'Add to workflow' });
+}
+
 /** A node's actions (and triggers) as its panel lists them, without the search results still sliding out. */
 export function actionItems(page: Page, text?: string): Locator {
 	const items = nodeCreator(page).locator('[data-test-id="item-iterator-item"][data-keyboard-nav-type="action"]');
