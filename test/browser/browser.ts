@@ -215,7 +215,7 @@ describe('the pack in n8n’s editor (Chromium)', { timeout: 900_000 }, () => {
 	test('the five action nodes’ icons look different from each other (rendered, compared pixel by pixel)', async () => {
 		const { page } = app();
 		const pairs = await iconDistances(page, root);
-		for (const { a, b, distance } of pairs) assert.ok(distance > 0.08, `${a} and ${b} look alike (mean difference ${distance.toFixed(3)})`);
+		for (const { a, b, distance } of pairs) assert.ok(distance > 0.14, `${a} and ${b} look alike at a glance (silhouette difference ${distance.toFixed(3)})`);
 	});
 
 	test('SIGTERM to the npm process of `npm start` stops n8n and the sandbox', async () => {
