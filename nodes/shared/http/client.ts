@@ -225,6 +225,7 @@ export class ApiClient {
 			url = new URL(spec.url);
 		} else {
 			if (!this.options.baseUrl) throw new NodeOperationError(this.context.getNode(), 'No base URL is set in the credential');
+			refuseClimbingPath(this.context.getNode(), spec.path ?? '', spec.itemIndex);
 			url = new URL(this.options.baseUrl.replace(/\/+$/, '') + (spec.path ?? ''));
 		}
 		for (const [key, value] of Object.entries(spec.query ?? {})) {
@@ -263,6 +264,19 @@ export class ApiClient {
 			itemIndex,
 		});
 	}
+}
+
+/**
+ * The last guard for ids in paths (the nodes check their id parameters first): an empty, `.` or
+ * `..` segment would make the URL parser climb to another endpoint of the API with the key.
+ */
+function refuseClimbingPath(node: INode, path: string, itemIndex?: number): void {
+	const segments = path.split('?')[0].split('/').slice(1);
+	if (segments.every((segment) => !/^(|\.|\.\.|%2e|\.%2e|%2e\.|%2e%2e)$/i.test(segment))) return;
+	throw new NodeOperationError(node, 'An id in the request path is empty or "." / ".."', {
+		description: 'Nothing was sent: such an id would address another endpoint of the API. Check the id parameters of this node.',
+		itemIndex,
+	});
 }
 
 async function readText(body: Readable, limit = Number.POSITIVE_INFINITY): Promise<string> {

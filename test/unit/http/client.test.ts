@@ -279,6 +279,20 @@ describe('secrets never leak', () => {
 	});
 });
 
+describe('ids in paths', () => {
+	test('a path with an empty, "." or ".." segment is refused before anything is sent, whichever node built it', async () => {
+		server = await startTestServer((_req, res) => sendJson(res, 200, { status: 'ok', id: 'x' }));
+		const { api } = client();
+		for (const path of ['/analyses/..', '/analyses/.', '/analyses/', '/v1/sessions/../analyze', '/a//b']) {
+			const error = await failure(api.json({ method: 'POST', path, itemIndex: 3 }, okSchema));
+			expect(error.message).toBe('An id in the request path is empty or "." / ".."');
+			expect(error.context.itemIndex).toBe(3);
+		}
+		await api.json({ method: 'GET', path: '/analyses/a..b' }, okSchema);
+		expect(server.seen.map((request) => request.url)).toEqual(['/analyses/a..b']);
+	});
+});
+
 describe('proxy from the environment', () => {
 	const saved = { ...process.env };
 	afterEach(() => {
