@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { redactAndCut } from '../../shared/http/redact';
 import { checkedId, stringOption } from '../../shared/parameters';
 
 export { booleanOption, checkedId, idParameter, numberOption, optionsOf, requiredString, seconds, stringOption } from '../../shared/parameters';
@@ -60,7 +61,7 @@ export function webhookUrlOf(context: IExecuteFunctions, options: Record<string,
 	if (url !== undefined && !/^https?:\/\/\S+$/i.test(url)) {
 		throw new NodeOperationError(context.getNode(), 'The Webhook URL must be an http(s) address', {
 			itemIndex,
-			description: `Got "${url.slice(0, 80)}". Use the production URL of a Webhook node, or leave the option out.`,
+			description: `Got "${redactAndCut(url, [], 80)}". Use the production URL of a Webhook node, or leave the option out.`,
 		});
 	}
 	return url;

@@ -8,9 +8,9 @@ import type { Dispatcher } from 'undici';
 import type { z } from 'zod/v4';
 
 import { sharedDispatcher } from './dispatcher';
-import { httpError, networkError } from './errors';
+import { httpError, networkError, sealError } from './errors';
 import type { ProviderProfile } from './errors';
-import { redactText, redactUrl } from './redact';
+import { redactAndCut, redactText, redactUrl } from './redact';
 import {
 	DEFAULT_RETRY,
 	backoffDelay,
@@ -103,7 +103,28 @@ export class ApiClient {
 
 	/** Sends a request and parses the 2xx JSON answer with `schema`. */
 	async json<S extends z.ZodType>(spec: ApiRequest, schema: S): Promise<z.infer<S>> {
-		const response = await this.send(spec);
+		try {
+			return await this.parsedJson(spec, schema);
+		} catch (error) {
+			throw sealError(error, this.secrets);
+		}
+	}
+
+	/**
+	 * Sends a request and hands back the open 2xx response; the caller must consume or destroy
+	 * `body`. Retries cover getting the response headers, not reading the body. Every error is
+	 * redacted (`sealError`) on its way out.
+	 */
+	async send(spec: ApiRequest): Promise<StreamResponse> {
+		try {
+			return await this.sendWithRetries(spec);
+		} catch (error) {
+			throw sealError(error, this.secrets);
+		}
+	}
+
+	private async parsedJson<S extends z.ZodType>(spec: ApiRequest, schema: S): Promise<z.infer<S>> {
+		const response = await this.sendWithRetries(spec);
 		const text = await readText(response.body);
 		let parsed: unknown;
 		try {
@@ -114,10 +135,7 @@ export class ApiClient {
 				{ provider: this.provider.name, url: response.displayUrl },
 				{
 					message: `${this.provider.name} returned a body that is not valid JSON`,
-					description: redactText(
-						`The answer from ${response.displayUrl} started with: ${text.slice(0, 120)}. This is a fault at the provider; try again later.`,
-						this.secrets,
-					),
+					description: `The answer from ${response.displayUrl} started with: ${redactAndCut(text, this.secrets, 120)}. This is a fault at the provider; try again later.`,
 					httpCode: String(response.statusCode),
 					itemIndex: spec.itemIndex,
 				},
@@ -130,11 +148,7 @@ export class ApiClient {
 		return result.data;
 	}
 
-	/**
-	 * Sends a request and hands back the open 2xx response; the caller must consume or destroy
-	 * `body`. Retries cover getting the response headers, not reading the body.
-	 */
-	async send(spec: ApiRequest): Promise<StreamResponse> {
+	private async sendWithRetries(spec: ApiRequest): Promise<StreamResponse> {
 		const url = this.buildUrl(spec);
 		const displayUrl = redactUrl(url.toString());
 		const idempotent = spec.idempotent ?? IDEMPOTENT_METHODS.has(spec.method);
@@ -173,15 +187,13 @@ export class ApiClient {
 					});
 				}
 				const wait = backoffDelay(attempt, retry);
-				this.context.logger.warn(
-					redactText(`${label} failed (${describeCause(error)}); retrying in ${wait} ms (try ${attempt + 2} of ${retry.maxTries})`, this.secrets),
-				);
+				this.log('warn', `${label} failed (${describeCause(error)}); retrying in ${wait} ms (try ${attempt + 2} of ${retry.maxTries})`);
 				await this.pause(wait, signal, spec.itemIndex);
 				continue;
 			}
 
 			const { statusCode, headers, body } = response;
-			this.context.logger.debug(`${label} -> ${statusCode} in ${Date.now() - started} ms`);
+			this.log('debug', `${label} -> ${statusCode} in ${Date.now() - started} ms`);
 			if (statusCode >= 200 && statusCode < 300) {
 				return { statusCode, headers, body, displayUrl };
 			}
@@ -207,16 +219,24 @@ export class ApiClient {
 				});
 			}
 			const wait = retryAfter ?? backoffDelay(attempt, retry);
-			this.context.logger.warn(
-				`${label} answered ${statusCode}; retrying in ${wait} ms (try ${attempt + 2} of ${retry.maxTries})`,
-			);
+			this.log('warn', `${label} answered ${statusCode}; retrying in ${wait} ms (try ${attempt + 2} of ${retry.maxTries})`);
 			await this.pause(wait, signal, spec.itemIndex);
 		}
 	}
 
-	/** Redacts this client's secrets and URL query strings from a text. */
+	/** Redacts this client's secrets and URL query strings from a text (the whole text: cut it afterwards, or use `excerpt`). */
 	redact(text: string): string {
 		return redactText(text, this.secrets);
+	}
+
+	/** The start of a text for a message: redacted whole, then cut to `max` characters. */
+	excerpt(text: string, max: number): string {
+		return redactAndCut(text, this.secrets, max);
+	}
+
+	/** Writes a redacted line to n8n's log. */
+	log(level: 'debug' | 'info' | 'warn' | 'error', text: string): void {
+		this.context.logger[level](redactText(text, this.secrets));
 	}
 
 	private buildUrl(spec: ApiRequest): URL {

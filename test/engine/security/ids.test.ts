@@ -73,7 +73,7 @@ describe('ids stay in their path segment: refused on the item before any call', 
 	});
 
 	it('Image Forge session ".." (which would POST to …/v1/analyze) and image ids', async () => {
-		const single = (sessionId: unknown, imageId: unknown) => ({
+		const single = (sessionId: string, imageId: string): INodeParameters => ({
 			resource: 'image',
 			operation: 'analyzeSingle',
 			sessionId,
