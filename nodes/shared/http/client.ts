@@ -1,13 +1,15 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 
-import type { INode, Logger } from 'n8n-workflow';
+import type { INode, Logger, NodeEgressFilter } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 import { request } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod/v4';
 
 import { sharedDispatcher } from './dispatcher';
+import { checkEgress, egressDispatcher, egressFilterOf, egressRefusalOf, egressRefusedError, isEgressError } from './egress';
+import type { EgressContext } from './egress';
 import { httpError, networkError, sealError } from './errors';
 import type { ProviderProfile } from './errors';
 import { redactAndCut, redactText, redactUrl } from './redact';
@@ -22,8 +24,8 @@ import {
 import type { RetrySettings } from './retry';
 import { schemaError } from './validate';
 
-/** The part of n8n's execute, poll and load-options contexts the client needs. */
-export interface RequestContext {
+/** The part of n8n's execute, poll and load-options contexts the client needs (`helpers`: n8n's egress filter). */
+export interface RequestContext extends EgressContext {
 	getNode(): INode;
 	logger: Logger;
 	getExecutionCancelSignal?(): AbortSignal | undefined;
@@ -92,6 +94,7 @@ export class ApiClient {
 	private readonly options: ApiClientOptions;
 	private readonly secrets: string[];
 	private readonly retry: RetrySettings;
+	private readonly egress: NodeEgressFilter | undefined;
 
 	constructor(context: RequestContext, options: ApiClientOptions) {
 		this.context = context;
@@ -99,6 +102,7 @@ export class ApiClient {
 		this.provider = options.provider;
 		this.secrets = (options.secrets ?? []).filter((secret) => secret.length > 0);
 		this.retry = { ...DEFAULT_RETRY, ...options.retry };
+		this.egress = egressFilterOf(context);
 	}
 
 	/** Sends a request and parses the 2xx JSON answer with `schema`. */
@@ -156,6 +160,8 @@ export class ApiClient {
 		const signal = this.abortSignal(spec.signal);
 		const node = this.context.getNode();
 		const label = `${this.provider.name} ${spec.method} ${displayUrl}`;
+		const refusal = await checkEgress(this.egress, url);
+		if (refusal) throw egressRefusedError(node, { source: this.provider.name, url, refusal, itemIndex: spec.itemIndex });
 
 		for (let attempt = 0; ; attempt++) {
 			const isLastTry = attempt + 1 >= retry.maxTries;
@@ -170,10 +176,13 @@ export class ApiClient {
 					signal,
 					headersTimeout: spec.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
 					bodyTimeout: spec.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-					dispatcher: this.options.dispatcher ?? sharedDispatcher(),
+					dispatcher: this.options.dispatcher ?? (this.egress ? egressDispatcher(this.egress) : sharedDispatcher()),
 				});
 			} catch (error) {
 				if (signal?.aborted) throw this.cancelled(spec.itemIndex);
+				if (isEgressError(error)) {
+					throw egressRefusedError(node, { source: this.provider.name, url, refusal: egressRefusalOf(error), itemIndex: spec.itemIndex });
+				}
 				if (isLastTry || !isRetryableNetworkError(error, idempotent)) {
 					throw networkError({
 						provider: this.provider,

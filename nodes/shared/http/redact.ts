@@ -50,9 +50,16 @@ function maskCutSecret(text: string, forms: readonly string[]): string {
 	return text;
 }
 
-function redactEscapedUrl(url: string): string {
-	if (!url.includes('\\/')) return redactUrl(url);
-	return redactUrl(url.replace(/\\\//g, '/')).replace(/\//g, '\\/');
+const TRAILING_PUNCTUATION = /[).,;:!\]]+$/;
+
+/** One URL found in a text: punctuation after it stays, an already redacted one stays as it is. */
+function redactFoundUrl(found: string): string {
+	const done = found.indexOf('?[redacted]');
+	if (done >= 0 && /^[).,;:!\]]*$/.test(found.slice(done + '?[redacted]'.length))) return found;
+	const trail = TRAILING_PUNCTUATION.exec(found)?.[0] ?? '';
+	const url = found.slice(0, found.length - trail.length);
+	const shown = url.includes('\\/') ? redactUrl(url.replace(/\\\//g, '/')).replace(/\//g, '\\/') : redactUrl(url);
+	return shown + trail;
 }
 
 /**
@@ -66,7 +73,7 @@ export function redactText(text: string, secrets: readonly string[] = []): strin
 	let out = text;
 	for (const form of forms) out = out.split(form).join(MASK);
 	out = maskCutSecret(out, forms);
-	return out.replace(URL_PATTERN, (url) => redactEscapedUrl(url)).replace(SIGNED_PARAMETER, (_match, name: string) => `${name}=[redacted]`);
+	return out.replace(URL_PATTERN, redactFoundUrl).replace(SIGNED_PARAMETER, (_match, name: string) => `${name}=[redacted]`);
 }
 
 /** Redacts the whole text, then cuts it to at most `max` characters (with "…" when cut). */

@@ -35,6 +35,12 @@ describe('redaction that cannot be beaten', () => {
 		expect(redactText('cut …m.png?X-Amz-Date=1&X-Amz-Signature=abc', [])).toBe('cut …m.png?X-Amz-Date=[redacted]&X-Amz-Signature=[redacted]');
 	});
 
+	test('redacting twice changes nothing, and punctuation after a URL stays outside it', () => {
+		const once = redactText('refused outputs.x (https://h.test/a.png?token=abc): blocked; see https://h.test/b.', []);
+		expect(once).toBe('refused outputs.x (https://h.test/a.png?[redacted]): blocked; see https://h.test/b.');
+		expect(redactText(once, [])).toBe(once);
+	});
+
 	test('redact, then cut: the cut never reopens a secret or a signature', () => {
 		const text = `${'a'.repeat(15)}${key} https://h.test/p?sig=zzz`;
 		for (let max = 10; max < text.length; max++) {
