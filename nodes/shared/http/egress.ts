@@ -97,7 +97,13 @@ export function egressRefusedError(node: INode, input: { source: string; url: UR
 		},
 	);
 	error.message = `n8n's SSRF protection refused ${input.source} (${shown}): ${input.refusal.reason}`;
+	error.context.egressRefused = true;
 	return error;
+}
+
+/** True for the error `egressRefusedError` makes: a setting of this n8n, not a provider fault, so never worth retrying. */
+export function isEgressRefusedError(error: unknown): boolean {
+	return error instanceof NodeApiError && error.context.egressRefused === true;
 }
 
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -107,7 +113,9 @@ const dispatchers = new WeakMap<NodeEgressFilter, { key: string; agent: EnvHttpP
  * A pooled keep-alive agent (proxies from the environment, as the shared one) whose every new
  * connection passes the filter: IP-literal hosts through `validateConnectionHost`, host names
  * through the filter's secure DNS lookup, so a name that resolves to a blocked address after the
- * pre-flight check (DNS rebinding) is still refused. One per filter, rebuilt when the proxy variables change.
+ * pre-flight check (DNS rebinding) is still refused. Through an HTTP(S)_PROXY the proxy makes the
+ * connection, so there only the pre-flight check applies (as in n8n's own clients). One per filter,
+ * rebuilt when the proxy variables change.
  */
 export function egressDispatcher(filter: NodeEgressFilter): Dispatcher {
 	const env = process.env;

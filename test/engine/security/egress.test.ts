@@ -1,11 +1,18 @@
 import { BLOCKED_LOOPBACK } from '../../helpers/ssrf';
 
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { accountId, closeLedgers, openLedger } from '../../../nodes/shared/ledger';
 import { designPng } from '../../../sandbox/fixtures';
+import { SANDBOX_KEYS } from '../../../sandbox/server';
 import { binaryBytes } from '../../helpers/engine';
 import { startTestServer } from '../../helpers/http-server';
 import { sandboxCredentials, useSandbox } from '../../helpers/sandbox';
 import { runArchive } from '../archive/helpers';
 import { runEyeQuant } from '../eyequant/helpers';
+import { pollOnce } from '../trigger/helpers';
 
 const sandbox = useSandbox({ eyeQuantProcessingMs: 10 });
 
@@ -77,5 +84,33 @@ describe("n8n's SSRF protection on (sandbox allowed, other loopback and link-loc
 		const s = sandbox.current;
 		const [item] = await runEyeQuant(s, { resource: 'analysis', operation: 'create', imageSource: 'url', imageUrl: `${s.url}/files/design.png` });
 		expect(item.json.screenshotId).toEqual(expect.any(String));
+	});
+});
+
+describe('the Visual AI Trigger under the same policy', () => {
+	const ledgerFolder = mkdtempSync(path.join(tmpdir(), 'egress-ledger-'));
+	beforeAll(() => {
+		process.env.N8N_VISUAL_AI_LEDGER = path.join(ledgerFolder, 'ledger.sqlite');
+	});
+	afterAll(async () => {
+		await closeLedgers();
+		delete process.env.N8N_VISUAL_AI_LEDGER;
+	});
+
+	it('a poll whose credential points at a blocked address is refused by n8n’s policy, and nothing reaches it', async () => {
+		const baseUrl = `${internal.url}/eyequant/v2`;
+		const key = SANDBOX_KEYS.eyeQuant.apiKey;
+		const node = { nodeId: 'egress', credentials: { eyeQuantApi: { apiKey: key, baseUrl } } };
+		const staticData = {};
+		// A trigger node emits the jobs registered after its first poll.
+		expect(await pollOnce(sandbox.current, node, staticData)).toBeNull();
+		const ledger = await openLedger();
+		await ledger.register([{ provider: 'eyeQuant', account: accountId(baseUrl, key), jobId: 'job-1' }]);
+		const error = await pollOnce(sandbox.current, node, staticData).then(
+			() => undefined,
+			(failure: Error) => failure,
+		);
+		expect(error?.message).toMatch(/n8n's SSRF protection refused EyeQuant \(http:\/\/127\.0\.0\.2:\d+\/eyequant\/v2\/analyses\/job-1\)/);
+		expect(internal.seen).toEqual([]);
 	});
 });
