@@ -97,7 +97,7 @@ export async function runSsrfScenario(input: { instance: Instance; sandbox: Sand
 		assert.equal(failed?.length, 1, JSON.stringify(item.json));
 		assert.equal(failed[0].field, 'outputs.internal');
 		assert.match(failed[0].error, /^n8n's SSRF protection refused outputs\.internal \(http:\/\/127\.0\.0\.2:\d+\/latest\/meta-data\/credentials\): /);
-		assert.match(String(item.json.errorDescription), /restricted IP address/);
+		assert.match(String(item.json.errorDescription), /^The target 127\.0\.0\.2 is not allowed\. .*N8N_SSRF_ALLOWED_IP_RANGES/);
 		assert.deepEqual(internal.requests, [], 'a request reached the blocked address');
 		return failed[0].error;
 	} finally {
