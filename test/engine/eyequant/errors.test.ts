@@ -90,7 +90,7 @@ describe('EyeQuant: bad input and provider trouble', () => {
 		expect(JSON.stringify({ message: error.message, description: error.description, error })).not.toContain(key);
 
 		// A server that echoes the request (and so the key) back in its error body: still nowhere.
-		s.setFaults([{ match: { provider: 'eyeQuant' }, fault: { type: 'echo', status: 400 } }]);
+		s.setFaults([{ match: { provider: 'eyeQuant' }, fault: { type: 'echo', format: 'json', status: 400 } }]);
 		const echoed = await expectRejection(
 			runEyeQuant(s, { resource: 'analysis', operation: 'get', screenshotId: 'abc' }, [{ json: {} }], {
 				credentials: { eyeQuantApi: { apiKey: key, baseUrl: s.baseUrls.eyeQuant } },
