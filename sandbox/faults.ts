@@ -3,12 +3,14 @@
  * PUT /__sandbox/faults), per request through the `x-sandbox-fault` header or the `__fault`
  * query parameter (both carry the JSON of one Fault).
  */
+import { ECHO_FORMATS } from './echo.ts';
+import type { EchoFormat } from './echo.ts';
 import { isRecord } from './http.ts';
 import type { Fault, FaultRule, Provider } from './types.ts';
 
 export class FaultParseError extends Error {}
 
-const FAULT_TYPES = new Set(['status', 'reset', 'stall', 'malformedJson', 'dropField', 'sseDrop', 'latency']);
+const FAULT_TYPES = new Set(['status', 'reset', 'stall', 'malformedJson', 'dropField', 'sseDrop', 'latency', 'echo']);
 
 function optionalCount(value: unknown, name: string): number | undefined {
 	if (value === undefined) return undefined;
@@ -42,6 +44,17 @@ export function parseFault(value: unknown): Fault {
 		case 'dropField':
 			if (typeof value.field !== 'string' || value.field === '') throw new FaultParseError('A dropField fault needs "field"');
 			return { type: 'dropField', field: value.field };
+		case 'echo': {
+			const format = value.format ?? 'json';
+			if (typeof format !== 'string' || !(ECHO_FORMATS as readonly string[]).includes(format)) {
+				throw new FaultParseError(`An echo fault's "format" is one of ${ECHO_FORMATS.join(', ')}`);
+			}
+			const status = value.status ?? (format === 'sse' ? 200 : 400);
+			if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599) {
+				throw new FaultParseError('An echo fault\'s "status" is 200-599');
+			}
+			return { type: 'echo', status, format: format as EchoFormat };
+		}
 		case 'sseDrop': {
 			const afterEvents = optionalCount(value.afterEvents, 'afterEvents');
 			if (afterEvents === undefined) throw new FaultParseError('An sseDrop fault needs "afterEvents"');
@@ -104,8 +117,8 @@ export class FaultEngine {
 	private active: ActiveRule[] = [];
 
 	set(rules: FaultRule[]): void {
-		for (const rule of rules) parseFault(rule.fault);
-		this.active = rules.map((rule) => ({ rule, matched: 0, faulted: 0 }));
+		// Parsed, so that defaults (an echo's status and format) apply in process as over HTTP.
+		this.active = rules.map((rule) => ({ rule: { ...rule, fault: parseFault(rule.fault) }, matched: 0, faulted: 0 }));
 	}
 
 	clear(): void {

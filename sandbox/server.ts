@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 
 import { ByteLru } from './core.ts';
 import type { Core, UploadRecord } from './core.ts';
+import { echoReply } from './echo.ts';
 import { EyeQuantSandbox, EYEQUANT_API_KEY } from './eyequant.ts';
 import { FaultEngine, FaultParseError, parseFault, parseRules, rulesToJson } from './faults.ts';
 import { FilesSandbox } from './files.ts';
@@ -367,6 +368,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		if (API_PROVIDERS.has(provider)) await sleep(config.latencyMs, signal);
 		if (signal.aborted) return;
 
+		if (fault?.type === 'echo') {
+			await send(await echoReply(req, method, provider, fault));
+			return;
+		}
 		if (fault?.type === 'status') {
 			let reply: Reply = fault.body !== undefined ? json(fault.status, fault.body) : faultBody(provider, fault.status);
 			if (fault.retryAfter !== undefined && (reply.kind === 'json' || reply.kind === 'bytes')) {

@@ -64,6 +64,8 @@ export interface LogFilter {
 
 export type Fault =
 	| { type: 'status'; status: number; retryAfter?: number | string; body?: unknown }
+	/** An error answer that repeats the request (URL with query, headers with the key, body) in `format` (sandbox/echo.ts). */
+	| { type: 'echo'; status: number; format: 'json' | 'text' | 'html' | 'sse' }
 	| { type: 'reset'; afterBytes?: number }
 	| { type: 'stall'; afterBytes?: number }
 	| { type: 'malformedJson' }

@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { readBinaryBuffer, readBinaryInput } from '../shared/binary-input';
 import { ApiClient } from '../shared/http/client';
 import type { ProviderProfile } from '../shared/http/errors';
-import { redactUrl } from '../shared/http/redact';
+import { redactAndCut, redactUrl } from '../shared/http/redact';
 import { sniffMimeType } from '../shared/mime';
 
 /** The design to analyse, as EyeQuant wants it: PNG or JPEG bytes (sent as base64). */
@@ -51,7 +51,7 @@ export async function imageFromUrl(context: IExecuteFunctions, itemIndex: number
 	if (!/^https?:\/\//i.test(url)) {
 		throw new NodeOperationError(context.getNode(), 'The Image URL must start with http:// or https://', {
 			itemIndex,
-			description: `Got "${url.slice(0, 80)}". To send a file from this workflow, set Image Source to "Binary File".`,
+			description: `Got "${redactAndCut(url, [], 80)}". To send a file from this workflow, set Image Source to "Binary File".`,
 		});
 	}
 	const client = new ApiClient(context, { provider: IMAGE_URL_PROFILE, timeoutMs: limits.timeoutMs, retry: { maxTries: 3 } });

@@ -86,7 +86,7 @@ export async function streamBatch<T extends { imageId: string }>(
 	context.logger.info(`${label}: streaming ${batch.images.length} image(s)`, { event: 'start', sessionId: batch.sessionId });
 	try {
 		for await (const event of readSse(response.body, parser, (streamEnd) => Object.assign(end, streamEnd))) {
-			const payload = parseEventData(event, unreadable);
+			const payload = parseEventData(event, unreadable, (text) => client.excerpt(text, 120));
 			if (payload === undefined) continue;
 			switch (event.type) {
 				case 'progress': {
@@ -106,15 +106,15 @@ export async function streamBatch<T extends { imageId: string }>(
 					break;
 				case 'error': {
 					const parsed = errorEventSchema.safeParse(payload);
-					const reason = parsed.success ? parsed.data.error : JSON.stringify(payload).slice(0, 300);
+					const reason = client.excerpt(parsed.success ? parsed.data.error : JSON.stringify(payload), 300);
 					const imageId = parsed.success ? parsed.data.imageId : imageIdOf(payload);
 					if (imageId !== undefined && byId.has(imageId)) {
-						failures.set(imageId, client.redact(reason));
-						context.logger.warn(`${label}: ${fileOf(imageId)} failed: ${client.redact(reason)}`, { event: 'error', imageId });
+						failures.set(imageId, reason);
+						context.logger.warn(`${label}: ${fileOf(imageId)} failed: ${reason}`, { event: 'error', imageId });
 					} else if (imageId !== undefined) {
 						context.logger.warn(`${label}: ignored an error for an image this request did not ask for (${imageId})`);
 					} else {
-						requestError = client.redact(reason);
+						requestError = reason;
 						context.logger.warn(`${label}: error for the request: ${requestError}`, { event: 'error' });
 					}
 					break;
@@ -181,7 +181,7 @@ export async function streamBatch<T extends { imageId: string }>(
 		const summary = `${missing.length} of ${byId.size} images got no ${NOUNS[verb]} result: ${describeImages(refs, SHOWN_IN_MESSAGE)}`;
 		const notes = [
 			`Images without a result in session ${batch.sessionId}: ${describeImages(refs)}.`,
-			unreadable.length > 0 ? `Image Forge also sent ${unreadable.length} event(s) that were not JSON (first: ${client.redact(unreadable[0])}).` : '',
+			unreadable.length > 0 ? `Image Forge also sent ${unreadable.length} event(s) that were not JSON (first: ${unreadable[0]}).` : '',
 			parser.lastEventId ? `Last event id: ${parser.lastEventId}.` : '',
 			protocol.paid
 				? 'Image Forge took the credits for these images when the request started. Run this node again for just these images (the session stays usable for 24 hours); with Continue On Fail each of them is an error item of its own.'
@@ -205,11 +205,11 @@ export function outcomeError(context: IExecuteFunctions, outcome: { message: str
 	return apiError(context.getNode(), response, { message: outcome.message, description: outcome.description, itemIndex });
 }
 
-function parseEventData(event: SseEvent, unreadable: string[]): unknown {
+function parseEventData(event: SseEvent, unreadable: string[], excerpt: (text: string) => string): unknown {
 	try {
 		return JSON.parse(event.data) as unknown;
 	} catch {
-		unreadable.push(`${event.type}: ${event.data.slice(0, 120)}`);
+		unreadable.push(`${event.type}: ${excerpt(event.data)}`);
 		return undefined;
 	}
 }
@@ -266,9 +266,7 @@ async function ensureEventStream(
 		{ provider: PROVIDER_NAME, url: displayUrl },
 		{
 			message,
-			description: client.redact(
-				`The answer from ${displayUrl} started with: ${start.slice(0, 200)}. Check that the credential's base URL is the Image Forge API itself and not a page or proxy in front of it.`,
-			),
+			description: `The answer from ${displayUrl} started with: ${client.excerpt(start, 200)}. Check that the credential's base URL is the Image Forge API itself and not a page or proxy in front of it.`,
 			itemIndex,
 		},
 	);

@@ -16,8 +16,16 @@ export function workContext(context: IPollFunctions, signal: AbortSignal): WorkC
 		helpers: {
 			prepareBinaryData: async (...args: Parameters<IPollFunctions['helpers']['prepareBinaryData']>) =>
 				await context.helpers.prepareBinaryData(...args),
+			// n8n's egress (SSRF) filter, where this n8n has one (2.40+).
+			...egressHelper(context),
 		},
 	};
+}
+
+function egressHelper(context: IPollFunctions): Pick<Partial<IPollFunctions['helpers']>, 'getSecureEgressFilter'> {
+	const helpers: Partial<IPollFunctions['helpers']> = context.helpers;
+	const getSecureEgressFilter = helpers.getSecureEgressFilter?.bind(helpers);
+	return getSecureEgressFilter ? { getSecureEgressFilter } : {};
 }
 
 /** Few tries and short waits: a poll has a time budget, and the next poll tries again anyway. */

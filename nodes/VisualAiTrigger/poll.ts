@@ -2,6 +2,7 @@ import type { INode, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 import type { NodeError } from 'n8n-workflow';
 
+import { isEgressRefusedError } from '../shared/http/egress';
 import { apiError } from '../shared/http/errors';
 import type { CheckResult, Delivery, JobState, LedgerJob, StagedBatch } from '../shared/ledger';
 import { runChecks } from './checks';
@@ -206,7 +207,7 @@ class PollRun {
 			return 'answered';
 		}
 		this.checks.push({ ...base, state: 'pending', error: failure.message });
-		if (status === '401' || status === '403') {
+		if (status === '401' || status === '403' || isEgressRefusedError(failure)) {
 			this.stopError = failure;
 			return 'fatal';
 		}

@@ -7,6 +7,7 @@
  *   2. every example that starts by hand run with `n8n execute --id … --rawOutput` and checked;
  *   3. `n8n start`: the editor's node and credential lists, the log, "Test credential" with a right and
  *      a wrong key, and the Visual AI Trigger example published until its executions show the jobs.
+ * Every n8n process runs with n8n's SSRF protection on (the sandbox's address allowed; see ./ssrf.ts).
  *
  * Keeps the temporary folder when something failed (its path is printed), removes it otherwise.
  */
@@ -28,7 +29,11 @@ import { PACK_CREDENTIAL_TYPES, PACK_NODE_TYPES, PACKAGE_NAME } from '../../scri
 import { findRepoRoot } from '../../scripts/lib/repo.ts';
 import { N8nRest } from '../../scripts/lib/rest.ts';
 import { CHECKS } from './checks.ts';
+import { runSsrfScenario, SSRF_POLICY } from './ssrf.ts';
 import { assertPiqueItems, PIQUE_TRIGGER_WORKFLOW, piqueEmissions, runTriggerScenario, waitForPiqueJobs } from './trigger.ts';
+
+// n8n's SSRF protection on for every n8n process below (they inherit this environment).
+Object.assign(process.env, SSRF_POLICY);
 
 const root = findRepoRoot();
 const examples = loadExamples(root);
@@ -113,6 +118,12 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 			recordSubmittedJobs(result.execution);
 		});
 	}
+
+	test("n8n's SSRF protection: Archive Outputs archives the sandbox link and refuses another loopback address on the item", async (t) => {
+		const { sandbox, instance } = current();
+		const refusal = await runSsrfScenario({ instance, sandbox, work, output: n8nOutput });
+		t.diagnostic(refusal);
+	});
 
 	describe('n8n start', () => {
 		let server: N8nServer | undefined;

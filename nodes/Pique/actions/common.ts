@@ -1,9 +1,10 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { stringOption } from '../../shared/parameters';
+import { redactAndCut } from '../../shared/http/redact';
+import { checkedId, stringOption } from '../../shared/parameters';
 
-export { booleanOption, numberOption, optionsOf, requiredString, seconds, stringOption } from '../../shared/parameters';
+export { booleanOption, checkedId, idParameter, numberOption, optionsOf, requiredString, seconds, stringOption } from '../../shared/parameters';
 
 export const jobIdField: INodeProperties = {
 	displayName: 'Job ID',
@@ -45,14 +46,13 @@ export function judgeLocator(searchListMethod: 'searchJudges' | 'searchVideoJudg
 /** The judge ID of the Judge parameter, whichever mode it is in. */
 export function judgeId(context: IExecuteFunctions, itemIndex: number): string {
 	const value = context.getNodeParameter('judge', itemIndex, '', { extractValue: true });
-	const id = typeof value === 'string' ? value.trim() : String(value ?? '').trim();
-	if (!id) {
+	if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) {
 		throw new NodeOperationError(context.getNode(), 'No judge is selected', {
 			itemIndex,
 			description: 'Pick a judge from the list under "Judge", or switch it to "ID" and give the judge ID (e.g. {{ $json.judgeId }}).',
 		});
 	}
-	return id;
+	return checkedId(context, value, 'Judge ID', itemIndex, 'judge');
 }
 
 /** An optional webhook URL must be http(s); checked before anything is sent. */
@@ -61,7 +61,7 @@ export function webhookUrlOf(context: IExecuteFunctions, options: Record<string,
 	if (url !== undefined && !/^https?:\/\/\S+$/i.test(url)) {
 		throw new NodeOperationError(context.getNode(), 'The Webhook URL must be an http(s) address', {
 			itemIndex,
-			description: `Got "${url.slice(0, 80)}". Use the production URL of a Webhook node, or leave the option out.`,
+			description: `Got "${redactAndCut(url, [], 80)}". Use the production URL of a Webhook node, or leave the option out.`,
 		});
 	}
 	return url;

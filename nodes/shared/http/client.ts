@@ -1,16 +1,18 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 
-import type { INode, Logger } from 'n8n-workflow';
+import type { INode, Logger, NodeEgressFilter } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 import { request } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod/v4';
 
 import { sharedDispatcher } from './dispatcher';
-import { httpError, networkError } from './errors';
+import { checkEgress, egressDispatcher, egressFilterOf, egressRefusalOf, egressRefusedError, isEgressError } from './egress';
+import type { EgressContext } from './egress';
+import { httpError, networkError, sealError } from './errors';
 import type { ProviderProfile } from './errors';
-import { redactText, redactUrl } from './redact';
+import { redactAndCut, redactText, redactUrl } from './redact';
 import {
 	DEFAULT_RETRY,
 	backoffDelay,
@@ -22,8 +24,8 @@ import {
 import type { RetrySettings } from './retry';
 import { schemaError } from './validate';
 
-/** The part of n8n's execute, poll and load-options contexts the client needs. */
-export interface RequestContext {
+/** The part of n8n's execute, poll and load-options contexts the client needs (`helpers`: n8n's egress filter). */
+export interface RequestContext extends EgressContext {
 	getNode(): INode;
 	logger: Logger;
 	getExecutionCancelSignal?(): AbortSignal | undefined;
@@ -92,6 +94,7 @@ export class ApiClient {
 	private readonly options: ApiClientOptions;
 	private readonly secrets: string[];
 	private readonly retry: RetrySettings;
+	private readonly egress: NodeEgressFilter | undefined;
 
 	constructor(context: RequestContext, options: ApiClientOptions) {
 		this.context = context;
@@ -99,11 +102,33 @@ export class ApiClient {
 		this.provider = options.provider;
 		this.secrets = (options.secrets ?? []).filter((secret) => secret.length > 0);
 		this.retry = { ...DEFAULT_RETRY, ...options.retry };
+		this.egress = egressFilterOf(context);
 	}
 
 	/** Sends a request and parses the 2xx JSON answer with `schema`. */
 	async json<S extends z.ZodType>(spec: ApiRequest, schema: S): Promise<z.infer<S>> {
-		const response = await this.send(spec);
+		try {
+			return await this.parsedJson(spec, schema);
+		} catch (error) {
+			throw sealError(error, this.secrets);
+		}
+	}
+
+	/**
+	 * Sends a request and hands back the open 2xx response; the caller must consume or destroy
+	 * `body`. Retries cover getting the response headers, not reading the body. Every error is
+	 * redacted (`sealError`) on its way out.
+	 */
+	async send(spec: ApiRequest): Promise<StreamResponse> {
+		try {
+			return await this.sendWithRetries(spec);
+		} catch (error) {
+			throw sealError(error, this.secrets);
+		}
+	}
+
+	private async parsedJson<S extends z.ZodType>(spec: ApiRequest, schema: S): Promise<z.infer<S>> {
+		const response = await this.sendWithRetries(spec);
 		const text = await readText(response.body);
 		let parsed: unknown;
 		try {
@@ -114,10 +139,7 @@ export class ApiClient {
 				{ provider: this.provider.name, url: response.displayUrl },
 				{
 					message: `${this.provider.name} returned a body that is not valid JSON`,
-					description: redactText(
-						`The answer from ${response.displayUrl} started with: ${text.slice(0, 120)}. This is a fault at the provider; try again later.`,
-						this.secrets,
-					),
+					description: `The answer from ${response.displayUrl} started with: ${redactAndCut(text, this.secrets, 120)}. This is a fault at the provider; try again later.`,
 					httpCode: String(response.statusCode),
 					itemIndex: spec.itemIndex,
 				},
@@ -130,11 +152,7 @@ export class ApiClient {
 		return result.data;
 	}
 
-	/**
-	 * Sends a request and hands back the open 2xx response; the caller must consume or destroy
-	 * `body`. Retries cover getting the response headers, not reading the body.
-	 */
-	async send(spec: ApiRequest): Promise<StreamResponse> {
+	private async sendWithRetries(spec: ApiRequest): Promise<StreamResponse> {
 		const url = this.buildUrl(spec);
 		const displayUrl = redactUrl(url.toString());
 		const idempotent = spec.idempotent ?? IDEMPOTENT_METHODS.has(spec.method);
@@ -142,6 +160,8 @@ export class ApiClient {
 		const signal = this.abortSignal(spec.signal);
 		const node = this.context.getNode();
 		const label = `${this.provider.name} ${spec.method} ${displayUrl}`;
+		const refusal = await checkEgress(this.egress, url);
+		if (refusal) throw egressRefusedError(node, { source: this.provider.name, url, refusal, itemIndex: spec.itemIndex });
 
 		for (let attempt = 0; ; attempt++) {
 			const isLastTry = attempt + 1 >= retry.maxTries;
@@ -156,10 +176,13 @@ export class ApiClient {
 					signal,
 					headersTimeout: spec.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
 					bodyTimeout: spec.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-					dispatcher: this.options.dispatcher ?? sharedDispatcher(),
+					dispatcher: this.options.dispatcher ?? (this.egress ? egressDispatcher(this.egress) : sharedDispatcher()),
 				});
 			} catch (error) {
 				if (signal?.aborted) throw this.cancelled(spec.itemIndex);
+				if (isEgressError(error)) {
+					throw egressRefusedError(node, { source: this.provider.name, url, refusal: egressRefusalOf(error), itemIndex: spec.itemIndex });
+				}
 				if (isLastTry || !isRetryableNetworkError(error, idempotent)) {
 					throw networkError({
 						provider: this.provider,
@@ -173,15 +196,13 @@ export class ApiClient {
 					});
 				}
 				const wait = backoffDelay(attempt, retry);
-				this.context.logger.warn(
-					redactText(`${label} failed (${describeCause(error)}); retrying in ${wait} ms (try ${attempt + 2} of ${retry.maxTries})`, this.secrets),
-				);
+				this.log('warn', `${label} failed (${describeCause(error)}); retrying in ${wait} ms (try ${attempt + 2} of ${retry.maxTries})`);
 				await this.pause(wait, signal, spec.itemIndex);
 				continue;
 			}
 
 			const { statusCode, headers, body } = response;
-			this.context.logger.debug(`${label} -> ${statusCode} in ${Date.now() - started} ms`);
+			this.log('debug', `${label} -> ${statusCode} in ${Date.now() - started} ms`);
 			if (statusCode >= 200 && statusCode < 300) {
 				return { statusCode, headers, body, displayUrl };
 			}
@@ -207,16 +228,24 @@ export class ApiClient {
 				});
 			}
 			const wait = retryAfter ?? backoffDelay(attempt, retry);
-			this.context.logger.warn(
-				`${label} answered ${statusCode}; retrying in ${wait} ms (try ${attempt + 2} of ${retry.maxTries})`,
-			);
+			this.log('warn', `${label} answered ${statusCode}; retrying in ${wait} ms (try ${attempt + 2} of ${retry.maxTries})`);
 			await this.pause(wait, signal, spec.itemIndex);
 		}
 	}
 
-	/** Redacts this client's secrets and URL query strings from a text. */
+	/** Redacts this client's secrets and URL query strings from a text (the whole text: cut it afterwards, or use `excerpt`). */
 	redact(text: string): string {
 		return redactText(text, this.secrets);
+	}
+
+	/** The start of a text for a message: redacted whole, then cut to `max` characters. */
+	excerpt(text: string, max: number): string {
+		return redactAndCut(text, this.secrets, max);
+	}
+
+	/** Writes a redacted line to n8n's log. */
+	log(level: 'debug' | 'info' | 'warn' | 'error', text: string): void {
+		this.context.logger[level](redactText(text, this.secrets));
 	}
 
 	private buildUrl(spec: ApiRequest): URL {
@@ -225,6 +254,7 @@ export class ApiClient {
 			url = new URL(spec.url);
 		} else {
 			if (!this.options.baseUrl) throw new NodeOperationError(this.context.getNode(), 'No base URL is set in the credential');
+			refuseClimbingPath(this.context.getNode(), spec.path ?? '', spec.itemIndex);
 			url = new URL(this.options.baseUrl.replace(/\/+$/, '') + (spec.path ?? ''));
 		}
 		for (const [key, value] of Object.entries(spec.query ?? {})) {
@@ -263,6 +293,19 @@ export class ApiClient {
 			itemIndex,
 		});
 	}
+}
+
+/**
+ * The last guard for ids in paths (the nodes check their id parameters first): an empty, `.` or
+ * `..` segment would make the URL parser climb to another endpoint of the API with the key.
+ */
+function refuseClimbingPath(node: INode, path: string, itemIndex?: number): void {
+	const segments = path.split('?')[0].split('/').slice(1);
+	if (segments.every((segment) => !/^(|\.|\.\.|%2e|\.%2e|%2e\.|%2e%2e)$/i.test(segment))) return;
+	throw new NodeOperationError(node, 'An id in the request path is empty or "." / ".."', {
+		description: 'Nothing was sent: such an id would address another endpoint of the API. Check the id parameters of this node.',
+		itemIndex,
+	});
 }
 
 async function readText(body: Readable, limit = Number.POSITIVE_INFINITY): Promise<string> {

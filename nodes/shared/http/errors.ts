@@ -1,7 +1,7 @@
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { redactText, redactUrl } from './redact';
+import { redactAndCut, redactText, redactUrl, redactValue } from './redact';
 import { errorCode } from './retry';
 
 export interface ProviderError {
@@ -19,7 +19,7 @@ export interface ProviderProfile {
 /**
  * Reads every documented error body shape: `{error:{code,message}}` (EyeQuant), `{detail}` (Pique,
  * also FastAPI's 422 list), `{error: "..."}` (Image Forge), `{success:false,msg}` (EyeQuant summaries)
- * and S3/GCS XML `<Code>`/`<Message>`.
+ * and S3/GCS XML `<Code>`/`<Message>`. Texts come back whole: redact them before cutting (`redactAndCut`).
  */
 export function readProviderError(body: unknown, text: string): ProviderError {
 	if (body && typeof body === 'object' && !Array.isArray(body)) {
@@ -38,7 +38,7 @@ export function readProviderError(body: unknown, text: string): ProviderError {
 	const xmlCode = /<Code>([^<]*)<\/Code>/.exec(text)?.[1];
 	if (xmlCode) return { code: xmlCode, message: /<Message>([^<]*)<\/Message>/.exec(text)?.[1] };
 	const plain = text.trim();
-	return plain ? { message: plain.slice(0, 300) } : {};
+	return plain ? { message: plain } : {};
 }
 
 function asString(value: unknown): string | undefined {
@@ -75,6 +75,9 @@ function hintFor(status: number): string {
 	return 'The provider refused the request.';
 }
 
+/** Longest provider message shown in an error, counted after redaction. */
+const MESSAGE_LIMIT = 400;
+
 export interface HttpErrorInput {
 	provider: ProviderProfile;
 	node: INode;
@@ -94,14 +97,14 @@ export function httpError(input: HttpErrorInput): NodeApiError {
 	const explained = provider.explain?.(status, error);
 	const code = error.code ? ` ${error.code}` : '';
 	const detail = explained?.message ?? error.message ?? `HTTP ${status}`;
-	const message = redactText(`${provider.name} error ${status}${code}: ${detail}`, secrets);
+	const message = redactAndCut(`${provider.name} error ${status}${code}: ${detail}`, secrets, MESSAGE_LIMIT);
 	const hint = [explained?.hint ?? hintFor(status), input.note].filter(Boolean).join(' ');
 	const response: JsonObject = {
 		provider: provider.name,
 		httpCode: String(status),
 		url: redactUrl(input.url),
 		...(error.code ? { code: error.code } : {}),
-		...(error.message ? { message: redactText(error.message, secrets) } : {}),
+		...(error.message ? { message: redactAndCut(error.message, secrets, MESSAGE_LIMIT) } : {}),
 	};
 	return apiError(input.node, response, {
 		message,
@@ -170,5 +173,22 @@ export function apiError(
 ): NodeApiError {
 	const error = new NodeApiError(node, response, options);
 	error.message = options.message;
+	return error;
+}
+
+/**
+ * The last step before an error leaves the HTTP client: its message, description, messages,
+ * context and response object pass through `redactText`, whoever built them. Returns the same error.
+ */
+export function sealError<E>(error: E, secrets: readonly string[]): E {
+	if (!(error instanceof Error)) return error;
+	error.message = redactText(error.message, secrets);
+	if (error.stack) error.stack = redactText(error.stack, secrets);
+	const fields = error as unknown as { description?: unknown; messages?: unknown; context?: unknown; cause?: unknown };
+	if (typeof fields.description === 'string') fields.description = redactText(fields.description, secrets);
+	if (Array.isArray(fields.messages)) fields.messages = redactValue(fields.messages, secrets);
+	if (fields.context && typeof fields.context === 'object') fields.context = redactValue(fields.context, secrets);
+	if (fields.cause && typeof fields.cause === 'object' && !(fields.cause instanceof Error)) fields.cause = redactValue(fields.cause, secrets);
+	else if (fields.cause instanceof Error) sealError(fields.cause, secrets);
 	return error;
 }

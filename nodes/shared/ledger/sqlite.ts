@@ -6,6 +6,8 @@ import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import { sleep } from 'n8n-workflow';
 
 import { currentOwner, ownerIsGone } from './owner';
+import { carryOver, fileIdentity, ledgerFileError, sameFile } from './sqlite-file';
+import type { FileIdentity } from './sqlite-file';
 import type {
 	BeginPoll,
 	CheckResult,
@@ -127,6 +129,10 @@ async function loadSqlite(): Promise<typeof import('node:sqlite')> {
 	);
 }
 
+function isSqliteError(error: unknown): boolean {
+	return (error as { code?: string } | undefined)?.code === 'ERR_SQLITE_ERROR';
+}
+
 function isBusy(error: unknown): boolean {
 	const text = error instanceof Error ? `${(error as { code?: string }).code ?? ''} ${error.message}` : '';
 	return /SQLITE_BUSY|SQLITE_LOCKED|database is locked/i.test(text);
@@ -139,7 +145,10 @@ function isBusy(error: unknown): boolean {
  */
 export class SqliteLedger implements JobLedger {
 	readonly location: string;
-	private readonly db: DatabaseSync;
+	private db: DatabaseSync;
+	/** The file this ledger has open; undefined until it is open (see `followFile`). */
+	private identity: FileIdentity | undefined;
+	private following = false;
 
 	constructor(db: DatabaseSync, location: string) {
 		this.db = db;
@@ -159,6 +168,7 @@ export class SqliteLedger implements JobLedger {
 			await opened.withRetry(() => db.exec('PRAGMA journal_mode = WAL'));
 			db.exec('PRAGMA synchronous = NORMAL');
 			await opened.write(() => opened.migrate());
+			opened.identity = fileIdentity(file);
 			return opened;
 		} catch (error) {
 			failure = error;
@@ -386,6 +396,7 @@ export class SqliteLedger implements JobLedger {
 	}
 
 	private async withRetry<T>(work: () => T): Promise<T> {
+		await this.followFile();
 		for (let attempt = 0; ; attempt++) {
 			let failure: unknown;
 			try {
@@ -393,8 +404,44 @@ export class SqliteLedger implements JobLedger {
 			} catch (error) {
 				failure = error;
 			}
-			if (!isBusy(failure) || attempt >= BUSY_RETRIES) throw failure;
+			if (!isBusy(failure) || attempt >= BUSY_RETRIES) throw this.identity && isSqliteError(failure) ? ledgerFileError(this.location, failure) : failure;
 			await sleep(25 + Math.floor(Math.random() * 100));
+		}
+	}
+
+	/**
+	 * When the path no longer names the file this connection has open (deleted, or replaced by
+	 * another file), opens the file now there (creating it if need be), carries over every row the
+	 * old connection still reads, and says so loudly (a process warning naming the file), so that
+	 * no registration or delivery is lost with the old file and every process uses the same one.
+	 */
+	private async followFile(): Promise<void> {
+		if (!this.identity || this.following || sameFile(fileIdentity(this.location), this.identity)) return;
+		this.following = true;
+		const orphan = this.db;
+		try {
+			mkdirSync(path.dirname(this.location), { recursive: true });
+			const db = new (orphan.constructor as typeof DatabaseSync)(this.location);
+			db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+			this.db = db;
+			await this.withRetry(() => db.exec('PRAGMA journal_mode = WAL'));
+			db.exec('PRAGMA synchronous = NORMAL');
+			const added = await this.write(() => {
+				this.migrate();
+				return carryOver(orphan, db);
+			});
+			this.identity = fileIdentity(this.location);
+			orphan.close();
+			process.emitWarning(
+				`The Visual AI job ledger ${this.location} was deleted or replaced while n8n had it open. This process now uses the file at that path and carried over what it still had: ${added.jobs} job(s), ${added.deliveries} delivery record(s). Jobs only other processes had in the old file are not tracked any more; register them again with Job → Track.`,
+				{ code: 'N8N_VISUAL_AI_LEDGER_REPLACED' },
+			);
+		} catch (error) {
+			if (this.db !== orphan && this.db.isOpen) this.db.close();
+			this.db = orphan;
+			throw ledgerFileError(this.location, new Error(`the file was deleted or replaced while in use, and reopening it failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+		} finally {
+			this.following = false;
 		}
 	}
 }

@@ -271,11 +271,77 @@ describe('secrets never leak', () => {
 		expect(everything).toContain('/bucket/map.png?[redacted]');
 	});
 
+	/** Every run of 4 or more characters of the key that appears in the text. */
+	const keyPieces = (text: string, key: string) => {
+		const found: string[] = [];
+		for (let start = 0; start + 4 <= key.length; start++) if (text.includes(key.slice(start, start + 4))) found.push(key.slice(start, start + 4));
+		return found;
+	};
+
+	test('a key echoed where the message is cut to length: redacted first, so not even its start shows', async () => {
+		for (const before of [280, 290, 300, 390, 395]) {
+			server = await startTestServer((_req, res) => {
+				res.writeHead(400, { 'content-type': 'text/plain' });
+				res.end(`${'x'.repeat(before)} ${SECRET} rest`);
+			});
+			const { api, context } = client();
+			const error = await failure(api.json({ method: 'GET', path: '/jobs/a1' }, okSchema));
+			const everything = JSON.stringify({ error, message: error.message, description: error.description, messages: error.messages, logs: context.logs });
+			expect(keyPieces(everything, SECRET)).toEqual([]);
+			await server.close();
+		}
+	});
+
+	test('a key at the cut of a malformed 2xx answer does not show its start', async () => {
+		server = await startTestServer((_req, res) => {
+			res.writeHead(200, { 'content-type': 'application/json' });
+			res.end(`{"note":"${'y'.repeat(87)}","key":"${SECRET}"`);
+		});
+		const { api } = client();
+		const error = await failure(api.json({ method: 'GET', path: '/jobs/a1' }, okSchema));
+		expect(error.description).toContain('started with: {"note"');
+		expect(keyPieces(`${error.message} ${error.description}`, SECRET)).toEqual([]);
+	});
+
+	test('a presigned URL inside a JSON-escaped string of a malformed answer is shown without its signature', async () => {
+		server = await startTestServer((_req, res) => {
+			res.writeHead(200, { 'content-type': 'application/json' });
+			res.end('{"map":"https:\\/\\/bucket.test\\/a.png?X-Amz-Credential=AKIAEXAMPLE&X-Amz-Signature=deadbeefcafe"');
+		});
+		const { api } = client();
+		const error = await failure(api.json({ method: 'GET', path: '/jobs/a1' }, okSchema));
+		expect(error.description).toContain('https:\\/\\/bucket.test\\/a.png?[redacted]');
+		expect(error.description).not.toContain('deadbeef');
+		expect(error.description).not.toContain('AKIAEXAMPLE');
+	});
+
+	test('a key shorter than 4 characters is masked too', async () => {
+		server = await startTestServer((_req, res) => sendJson(res, 401, { error: { code: 'authentication_failed', message: 'Key k9Z is not valid' } }));
+		const { api } = client({ headers: { authorization: 'Bearer k9Z' }, secrets: ['k9Z'] });
+		const error = await failure(api.json({ method: 'GET', path: '/jobs/a1' }, okSchema));
+		expect(error.message).toBe('TestProvider error 401 authentication_failed: Key *** is not valid');
+		expect(JSON.stringify({ error, messages: error.messages })).not.toContain('k9Z');
+	});
+
 	test('no auth header is sent to an absolute URL', async () => {
 		server = await startTestServer((_req, res) => sendJson(res, 200, { status: 'ok', id: 'x' }));
 		const { api } = client();
 		await api.json({ method: 'GET', url: `${server.url}/elsewhere` }, okSchema);
 		expect(server.seen[0].headers.authorization).toBeUndefined();
+	});
+});
+
+describe('ids in paths', () => {
+	test('a path with an empty, "." or ".." segment is refused before anything is sent, whichever node built it', async () => {
+		server = await startTestServer((_req, res) => sendJson(res, 200, { status: 'ok', id: 'x' }));
+		const { api } = client();
+		for (const path of ['/analyses/..', '/analyses/.', '/analyses/', '/v1/sessions/../analyze', '/a//b']) {
+			const error = await failure(api.json({ method: 'POST', path, itemIndex: 3 }, okSchema));
+			expect(error.message).toBe('An id in the request path is empty or "." / ".."');
+			expect(error.context.itemIndex).toBe(3);
+		}
+		await api.json({ method: 'GET', path: '/analyses/a..b' }, okSchema);
+		expect(server.seen.map((request) => request.url)).toEqual(['/analyses/a..b']);
 	});
 });
 

@@ -10,7 +10,7 @@ import {
 	mapTimeoutOption,
 	numberOption,
 	optionsOf,
-	requiredString,
+	idParameter,
 	screenshotIdField,
 	seconds,
 } from '../common';
@@ -53,7 +53,7 @@ export const description = updateDisplayOptions({ show: { resource: ['analysis']
 
 export async function execute(context: IExecuteFunctions, itemIndex: number, { client }: LedgerClient): Promise<ItemResult> {
 	const options = optionsOf(context, itemIndex);
-	const screenshotId = requiredString(context, 'screenshotId', 'Screenshot ID', itemIndex);
+	const screenshotId = idParameter(context, 'screenshotId', 'Screenshot ID', itemIndex);
 	const analysis = await waitUntilDone(
 		context,
 		{

@@ -6,7 +6,7 @@ import type { ItemResult } from '../../../shared/router';
 import { waitUntilDone } from '../../../shared/wait';
 import { askJobItem, isFinished } from '../../flatten';
 import type { ImageIntelligenceClient } from '../../transport';
-import { jobIdField, requiredString, seconds } from '../common';
+import { jobIdField, idParameter, seconds } from '../common';
 import { fetchAskJob } from './fetch';
 
 const properties: INodeProperties[] = [
@@ -24,7 +24,7 @@ const properties: INodeProperties[] = [
 export const description = updateDisplayOptions({ show: { resource: ['ask'], operation: ['waitForCompletion'] } }, properties);
 
 export async function execute(context: IExecuteFunctions, itemIndex: number, client: ImageIntelligenceClient): Promise<ItemResult> {
-	const jobId = requiredString(context, 'jobId', 'Job ID', itemIndex);
+	const jobId = idParameter(context, 'jobId', 'Job ID', itemIndex);
 	const job = await waitUntilDone(
 		context,
 		{

@@ -12,7 +12,7 @@ import {
 	booleanOption,
 	jobIdField,
 	optionsOf,
-	requiredString,
+	idParameter,
 	seconds,
 } from '../common';
 
@@ -41,7 +41,7 @@ const properties: INodeProperties[] = [
 export const description = updateDisplayOptions({ show: { resource: ['evaluation'], operation: ['waitForCompletion'] } }, properties);
 
 export async function execute(context: IExecuteFunctions, itemIndex: number, { client }: LedgerClient): Promise<ItemResult> {
-	const jobId = requiredString(context, 'jobId', 'Job ID', itemIndex);
+	const jobId = idParameter(context, 'jobId', 'Job ID', itemIndex);
 	let lastStatus: string | undefined;
 	let result: PiqueResult | undefined;
 	let failure: unknown;
