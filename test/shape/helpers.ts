@@ -114,10 +114,11 @@ const AUTH: Record<string, { header: string; value: string | RegExp }> = {
  * and GCS links, image URLs) carry no key at all. Image Intelligence's token request sends the
  * client id and secret in its body instead.
  */
-export function expectAuthHeaders(entries: RequestLogEntry[]): void {
+export function expectAuthHeaders(entries: RequestLogEntry[], keys: Record<string, string> = {}): void {
 	for (const entry of entries) {
 		const where = `${entry.method} ${entry.path}`;
-		const auth = AUTH[entry.provider];
+		const key = keys[entry.provider];
+		const auth = AUTH[entry.provider] && key !== undefined ? { ...AUTH[entry.provider], value: key } : AUTH[entry.provider];
 		const isTokenRequest = entry.provider === 'imageIntelligence' && entry.path.endsWith('/oauth/token');
 		if (auth && !isTokenRequest) {
 			expect({ where, value: headerOf(entry, auth.header) }).toEqual({
@@ -136,16 +137,18 @@ export function expectAuthHeaders(entries: RequestLogEntry[]): void {
 
 /**
  * Runs `run` on a cleared log and returns what it sent: the requests as shapes (in order), after
- * checking every one's credential header. `except` leaves out requests the row does not state.
+ * checking every one's credential header (`keys`: the header value per provider when a row uses
+ * another credential). `except` leaves out requests the row does not state.
  */
 export async function requestsMadeBy(
 	sandbox: Sandbox,
 	run: () => Promise<unknown>,
 	except: (entry: RequestLogEntry) => boolean = () => false,
+	keys: Record<string, string> = {},
 ): Promise<RequestShape[]> {
 	sandbox.clearLog();
 	await run();
 	const entries = logged(sandbox, except);
-	expectAuthHeaders(entries);
+	expectAuthHeaders(entries, keys);
 	return await shapes(entries);
 }
