@@ -7,8 +7,9 @@ import { SANDBOX_KEYS } from '../../sandbox/server.ts';
 import { designPng } from '../../sandbox/fixtures';
 import { designItem, runEyeQuant, served } from '../engine/eyequant/helpers';
 import { useTempLedger } from '../engine/pique/helpers';
+import { operations } from '../../nodes/EyeQuant/actions/router';
 import type { RequestShape } from './helpers';
-import { requestsMadeBy, useRecordingSandbox } from './helpers';
+import { operationsOf, operationsOfRows, requestsMadeBy, useRecordingSandbox } from './helpers';
 
 useTempLedger();
 const sandbox = useRecordingSandbox();
@@ -238,5 +239,9 @@ describe('EyeQuant request shapes', () => {
 			await runEyeQuant(s, row.parameters(ids), row.input, { continueOnFail: row.continueOnFail });
 		});
 		expect(made).toEqual(row.requests(ids));
+	});
+
+	it('every operation of the node has a row', () => {
+		expect(operationsOfRows(rows.map((row) => row.parameters(ids)))).toEqual(operationsOf(operations));
 	});
 });

@@ -5,6 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 
+import type { INodeParameters } from 'n8n-workflow';
+
 import type { RequestLogEntry, Sandbox } from '../../sandbox/server.ts';
 import { SANDBOX_KEYS } from '../../sandbox/server.ts';
 import type { SandboxOptions } from '../../sandbox/types.ts';
@@ -151,4 +153,16 @@ export async function requestsMadeBy(
 	const entries = logged(sandbox, except);
 	expectAuthHeaders(entries, keys);
 	return await shapes(entries);
+}
+
+/** `resource.operation` of every operation in a node's router table (nodes/<Node>/actions/router.ts). */
+export function operationsOf(table: Record<string, Record<string, unknown>>): string[] {
+	return Object.entries(table)
+		.flatMap(([resource, operations]) => Object.keys(operations).map((operation) => `${resource}.${operation}`))
+		.sort();
+}
+
+/** `resource.operation` of the rows' parameter sets, each once. */
+export function operationsOfRows(parameters: INodeParameters[]): string[] {
+	return [...new Set(parameters.map((set) => `${String(set.resource)}.${String(set.operation)}`))].sort();
 }

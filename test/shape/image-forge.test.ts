@@ -7,8 +7,9 @@ import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 import { designPng } from '../../sandbox/fixtures.ts';
 import { ANALYZE, KEYS, binaryItems, pngFiles, runForge, uploaded } from '../engine/image-forge/helpers';
 import type { TestFile } from '../engine/image-forge/helpers';
+import { operations } from '../../nodes/ImageForge/actions/router';
 import type { RequestShape } from './helpers';
-import { requestsMadeBy, sha256, useRecordingSandbox } from './helpers';
+import { operationsOf, operationsOfRows, requestsMadeBy, sha256, useRecordingSandbox } from './helpers';
 
 const sandbox = useRecordingSandbox();
 
@@ -173,5 +174,9 @@ describe('Image Forge request shapes', () => {
 			row.apiKey ? { imageForge: row.apiKey } : {},
 		);
 		expect(made).toEqual(row.requests(ids));
+	});
+
+	it('every operation of the node has a row', () => {
+		expect(operationsOfRows(rows.map((row) => row.parameters))).toEqual(operationsOf(operations));
 	});
 });

@@ -10,8 +10,9 @@ import { designJpeg, designPng } from '../../sandbox/fixtures';
 import type { RequestLogEntry } from '../../sandbox/server.ts';
 import { sandboxCredentials } from '../helpers/sandbox';
 import { imageItem, runII } from '../engine/image-intelligence/helpers';
+import { operations } from '../../nodes/ImageIntelligence/actions/router';
 import type { RequestShape } from './helpers';
-import { requestsMadeBy, useRecordingSandbox } from './helpers';
+import { operationsOf, operationsOfRows, requestsMadeBy, useRecordingSandbox } from './helpers';
 
 const sandbox = useRecordingSandbox();
 
@@ -233,5 +234,9 @@ describe('Image Intelligence request shapes', () => {
 			},
 			{ method: 'GET', path: '/ask' },
 		]);
+	});
+
+	it('every operation of the node has a row', () => {
+		expect(operationsOfRows(rows.map((row) => row.parameters(ids)))).toEqual(operationsOf(operations));
 	});
 });

@@ -6,8 +6,9 @@ import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 import { designPng, fakeMp4 } from '../../sandbox/fixtures';
 import { SANDBOX_KEYS } from '../../sandbox/server.ts';
 import { JUDGES, fileItem, judge, runPique, useTempLedger } from '../engine/pique/helpers';
+import { operations } from '../../nodes/Pique/actions/router';
 import type { RequestShape } from './helpers';
-import { requestsMadeBy, sha256, useRecordingSandbox } from './helpers';
+import { operationsOf, operationsOfRows, requestsMadeBy, sha256, useRecordingSandbox } from './helpers';
 
 useTempLedger();
 const sandbox = useRecordingSandbox();
@@ -295,5 +296,9 @@ describe('Pique request shapes', () => {
 			'x-goog-meta-job-id': jobId,
 		});
 		expect(s.uploads.get(jobId)).toMatchObject({ sha256: sha256(CLIP), contentType: 'video/mp4' });
+	});
+
+	it('every operation of the node has a row', () => {
+		expect(operationsOfRows(rows.map((row) => row.parameters(ids)))).toEqual(operationsOf(operations));
 	});
 });
