@@ -128,7 +128,7 @@ const rows: Row[] = [
 		parameters: ({ screenshotId }) => ({ resource: 'analysis', operation: 'get', screenshotId, options: { downloadOutputs: true } }),
 		requests: ({ screenshotId }) => [
 			{ method: 'GET', path: `/analyses/${screenshotId}` },
-			{ method: 'GET', path: expect.stringMatching(/^\/s3\/eyequant-maps\/.+\/attentionMap\.png$/), query: expect.any(Object) },
+			{ method: 'GET', path: expect.stringMatching(/^\/s3\/eyequant-maps\/.+\/attentionMap\.png$/), query: expect.objectContaining({ 'X-Amz-Signature': expect.any(String) }) },
 		],
 	},
 	{
