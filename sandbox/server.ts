@@ -13,7 +13,7 @@ import { echoReply } from './echo.ts';
 import { EyeQuantSandbox, EYEQUANT_API_KEY } from './eyequant.ts';
 import { FaultEngine, FaultParseError, parseFault, parseRules, rulesToJson } from './faults.ts';
 import { FilesSandbox } from './files.ts';
-import { isRecord, json, readJson, sleep } from './http.ts';
+import { bodyRead, isRecord, json, readBody, readJson, sleep } from './http.ts';
 import { II_CLIENT_ID, II_CLIENT_SECRET, II_READONLY_CLIENT_ID, ImageIntelligenceSandbox } from './imageintelligence.ts';
 import { IMAGE_FORGE_KEYS, ImageForgeSandbox } from './imageforge.ts';
 import { PIQUE_API_KEY, PiqueSandbox, SANDBOX_PIQUE_JUDGES } from './pique.ts';
@@ -333,6 +333,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 			provider,
 			at: clock.now(),
 		};
+		if (options.recordRequests && provider !== 'control') entry.headers = { ...req.headers };
 		log.push(entry);
 		if (log.length > MAX_LOG) log.splice(0, log.length - MAX_LOG);
 		const aborter = new AbortController();
@@ -344,6 +345,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		const ctx: RequestContext = { req, res, method, path, subpath: subpath ?? '', query: parsed.searchParams, provider, entry, signal };
 		const send = async (reply: Reply, fault?: Fault) => {
 			if (reply.kind !== 'done') entry.status = reply.status;
+			if (entry.headers && reply.kind !== 'done') entry.body = bodyRead(req) ?? (await unreadBody(req));
 			await sendReply(ctx, reply, fault);
 		};
 
@@ -440,6 +442,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		webhooksIdle: () => core.webhooks.idle(),
 		imageForgeBalance: (key) => forge.balance(key),
 	};
+}
+
+/** With recordRequests: the body of a request whose handler did not read it (still waiting in the stream). */
+async function unreadBody(req: IncomingMessage): Promise<Buffer | undefined> {
+	if (req.readableEnded || req.readableFlowing === true) return undefined;
+	try {
+		return await readBody(req, 16 * 1024 * 1024);
+	} catch {
+		return undefined;
+	}
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

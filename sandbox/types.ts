@@ -25,6 +25,11 @@ export interface SandboxOptions {
 	webhookSecret?: string;
 	/** Starting balance of the default Image Forge key. Default 1000. */
 	imageForgeCredits?: number;
+	/**
+	 * Keep each API request's headers and body in its log entry (request-shape tests). Default
+	 * false: the log then holds no keys and no request bodies, and its memory stays small.
+	 */
+	recordRequests?: boolean;
 }
 
 export interface SandboxConfig {
@@ -53,6 +58,10 @@ export interface RequestLogEntry {
 	at: number;
 	/** The fault type applied to this request, if any. */
 	fault?: Fault['type'];
+	/** The request's headers (lower-case names), with `recordRequests` only. */
+	headers?: Record<string, string | string[] | undefined>;
+	/** The whole body as the sandbox read it before answering, with `recordRequests` only (not storage PUTs). */
+	body?: Buffer;
 }
 
 export interface LogFilter {

@@ -6,7 +6,7 @@
  * Prints one JSON line: how many it registered, how many of those the ledger counted as new, the
  * errors it saw, and its time.
  */
-import { registerSourceHooks } from './hooks.ts';
+import { registerSourceHooks } from '../../scripts/lib/source-hooks.ts';
 
 async function main(): Promise<void> {
 	registerSourceHooks();
