@@ -55,7 +55,14 @@ export async function imageFromUrl(context: IExecuteFunctions, itemIndex: number
 		});
 	}
 	const client = new ApiClient(context, { provider: IMAGE_URL_PROFILE, timeoutMs: limits.timeoutMs, retry: { maxTries: 3 } });
-	const response = await client.send({ method: 'GET', url, itemIndex, headers: { accept: 'image/png, image/jpeg, */*' } });
+	const response = await client.send({
+		method: 'GET',
+		url,
+		itemIndex,
+		headers: { accept: 'image/png, image/jpeg, */*' },
+		timeoutCovers: 'whole',
+		link: {},
+	});
 	const label = redactUrl(url);
 	const declared = Number(response.headers['content-length']);
 	if (declared > limits.maxBytes) {

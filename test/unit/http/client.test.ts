@@ -100,7 +100,9 @@ describe('retries', () => {
 		const { api } = client();
 		const error = await failure(api.json({ method: 'POST', path: '/jobs', json: { a: 1 } }, okSchema));
 		expect(server.seen).toHaveLength(1);
-		expect(error.message).toMatch(/could not be reached \((ECONNRESET|UND_ERR_SOCKET)\)/);
+		expect(error.message).toMatch(/^The connection to TestProvider dropped after the request was sent \((ECONNRESET|UND_ERR_SOCKET)\)$/);
+		expect(error.description).toMatch(/may have received the request before the connection dropped, so the job it starts may exist already/);
+		expect(error.description).not.toContain('base URL');
 	});
 
 	test('a POST answered 429 is repeated: the provider refused before doing anything', async () => {
@@ -177,7 +179,7 @@ describe('timeouts and cancellation', () => {
 		server = await startTestServer(() => undefined);
 		const { api } = client({ timeoutMs: 200, retry: { maxTries: 1 } });
 		const error = await failure(api.json({ method: 'GET', path: '/slow' }, okSchema));
-		expect(error.message).toBe('TestProvider could not be reached (UND_ERR_HEADERS_TIMEOUT): no answer arrived before the timeout');
+		expect(error.message).toBe('TestProvider could not be reached (REQUEST_TIMEOUT): the whole answer did not arrive within the timeout');
 		expect(error.description).toContain('Raise the timeout option');
 	});
 
@@ -301,13 +303,14 @@ describe('proxy from the environment', () => {
 		process.env.NO_PROXY = '';
 		const { api } = client({ baseUrl: 'http://provider.invalid/v2' });
 		const answer = await api.json({ method: 'GET', path: '/jobs/p1' }, okSchema);
-		expect(answer).toEqual({ status: 'via-proxy', id: '/v2/jobs/p1' });
-		expect(tunnels).toEqual(['provider.invalid:80']);
+		// undici 8 forwards plain-http requests to the proxy in absolute form instead of tunnelling.
+		expect(answer).toEqual({ status: 'via-proxy', id: 'http://provider.invalid/v2/jobs/p1' });
+		expect(tunnels).toEqual([]);
 
 		process.env.NO_PROXY = 'provider.invalid';
 		const direct = client({ baseUrl: 'http://provider.invalid/v2', retry: { maxTries: 1 } });
 		const error = await failure(direct.api.json({ method: 'GET', path: '/jobs/p1' }, okSchema));
 		expect(error.message).toMatch(/could not be reached \((ENOTFOUND|EAI_AGAIN)\)/);
-		expect(tunnels).toHaveLength(1);
+		expect(server.seen).toHaveLength(1);
 	}, 10_000);
 });
