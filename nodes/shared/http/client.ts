@@ -234,6 +234,9 @@ export class ApiClient {
 			}
 
 			const { statusCode, body } = response;
+			// undici 8 makes destroy() without an error emit one; whoever reads the body still gets
+			// every error, this only keeps a body left alone on purpose from crashing the process.
+			body.on('error', ignoreError);
 			this.context.logger.debug(`${label} -> ${statusCode} in ${Date.now() - started} ms`);
 			if (REDIRECT_STATUSES.has(statusCode)) {
 				body.destroy();
@@ -402,6 +405,8 @@ export class ApiClient {
 		});
 	}
 }
+
+function ignoreError(): void {}
 
 /** Headers that identify the caller; never sent to another origin after a redirect. */
 const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key']);
