@@ -115,3 +115,27 @@ describe('helpers', () => {
 		expect(value.list).toHaveLength(3);
 	});
 });
+
+describe('checkLinkHop: the one check of every link and redirect hop', () => {
+	it('refuses non-http(s), user info and hosts outside Allowed Hosts; asks the egress policy last, saying whether it is a redirect', async () => {
+		const { checkLinkHop } = await import('../../nodes/shared/http/hops');
+		expect(await checkLinkHop(new URL('ftp://files.example.com/a'), undefined)).toEqual({ reason: 'ftp links are not fetched, only http(s)' });
+		expect(await checkLinkHop(new URL('https://user:pw@files.example.com/a'), undefined)).toEqual({
+			reason: 'links with a user name or password in them are not fetched',
+		});
+		expect(await checkLinkHop(new URL('https://evil.example.org/a'), { allowedHosts: ['*.example.com'] })).toEqual({
+			reason: 'evil.example.org is not in "Allowed Hosts"',
+		});
+		const asked: Array<[string, boolean]> = [];
+		const egress = async (url: URL, redirect: boolean) => {
+			asked.push([url.host, redirect]);
+			return await Promise.resolve(url.hostname === '169.254.169.254' ? { reason: 'blocked by n8n' } : undefined);
+		};
+		expect(await checkLinkHop(new URL('https://cdn.example.com/a'), { allowedHosts: ['*.example.com'], egress })).toBeUndefined();
+		expect(await checkLinkHop(new URL('http://169.254.169.254/latest'), { egress }, true)).toEqual({ reason: 'blocked by n8n' });
+		expect(asked).toEqual([
+			['cdn.example.com', false],
+			['169.254.169.254', true],
+		]);
+	});
+});

@@ -187,7 +187,7 @@ export class ApiClient {
 		const followsRedirects = spec.link !== undefined && Boolean(spec.url) && (spec.method === 'GET' || spec.method === 'HEAD');
 		const maxHops = spec.link?.maxHops ?? DEFAULT_MAX_HOPS;
 		let hops = 0;
-		if (spec.link) await this.checkHop(url, spec, firstUrl);
+		if (spec.link) await this.checkHop(url, spec, firstUrl, false);
 
 		for (let attempt = 0; ; attempt++) {
 			budget.used++;
@@ -242,7 +242,7 @@ export class ApiClient {
 				body.destroy();
 				const next = this.redirectTarget(spec, url, response.headers.location, statusCode, followsRedirects);
 				if (++hops > maxHops) throw this.tooManyHops(spec, firstUrl, maxHops);
-				await this.checkHop(next, spec, firstUrl);
+				await this.checkHop(next, spec, firstUrl, true);
 				this.context.logger.debug(`${label} redirected to ${redactUrl(next.toString())}`);
 				url = next;
 				budget.used--;
@@ -346,10 +346,10 @@ export class ApiClient {
 	}
 
 	/** The ONE per-hop check of a link download, as a per-item error when it refuses. */
-	private async checkHop(url: URL, spec: ApiRequest, firstUrl: URL): Promise<void> {
-		const refusal = await checkLinkHop(url, spec.link?.policy);
+	private async checkHop(url: URL, spec: ApiRequest, firstUrl: URL, isHop: boolean): Promise<void> {
+		const refusal = await checkLinkHop(url, spec.link?.policy, isHop);
 		if (!refusal) return;
-		const redirected = url.toString() !== firstUrl.toString() ? ` (redirected from ${redactUrl(firstUrl.toString())})` : '';
+		const redirected = isHop ? ` (redirected from ${redactUrl(firstUrl.toString())})` : '';
 		this.fail(
 			spec,
 			url,

@@ -8,6 +8,11 @@
 export interface HopPolicy {
 	/** Host patterns (see `hostAllowed`); empty or absent: any host. */
 	allowedHosts?: string[];
+	/**
+	 * n8n's egress (SSRF) policy for one URL, asked after the rules above; `redirect` is true for a
+	 * hop after the first URL. Resolves to a refusal, or undefined when the URL may be fetched.
+	 */
+	egress?: (url: URL, redirect: boolean) => Promise<HopRefusal | undefined>;
 }
 
 /** Why a hop was refused, in words for the user (no query string, no credentials). */
@@ -19,7 +24,7 @@ export interface HopRefusal {
  * Decides whether `url` may be fetched as one hop of a link download. Resolves to undefined when
  * it may, or to a refusal that names the rule that stopped it. Only http(s) URLs are fetched.
  */
-export async function checkLinkHop(url: URL, policy: HopPolicy | undefined): Promise<HopRefusal | undefined> {
+export async function checkLinkHop(url: URL, policy: HopPolicy | undefined, redirect = false): Promise<HopRefusal | undefined> {
 	if (url.protocol !== 'http:' && url.protocol !== 'https:') {
 		return { reason: `${url.protocol.replace(/:$/, '')} links are not fetched, only http(s)` };
 	}
@@ -30,7 +35,7 @@ export async function checkLinkHop(url: URL, policy: HopPolicy | undefined): Pro
 	if (allowed.length > 0 && !hostAllowed(url.toString(), allowed)) {
 		return { reason: `${url.host} is not in "Allowed Hosts"` };
 	}
-	return await Promise.resolve(undefined);
+	return policy?.egress ? await policy.egress(url, redirect) : undefined;
 }
 
 /** Host patterns: `example.com`, `*.example.com` (subdomains and the domain itself), `host:port`. */
