@@ -48,4 +48,22 @@ describe('stream endings', () => {
 			'Image Forge sent an event too large to read (an event grew past 8388608 characters without ending)',
 		);
 	});
+
+	it('a stream that keeps sending but runs past Stream Time Limit ends there; the images still without a result say so', async () => {
+		const s = sandbox.current;
+		const images = await uploaded(s, pngFiles(6));
+		s.configure({ imageForgeMsPerImage: 400 });
+		try {
+			const started = Date.now();
+			// 0.02 minutes = 1.2 s: progress events keep the idle limit (Timeout, 120 s) at bay.
+			const output = await runForge({ ...ANALYZE, options: { streamTimeLimit: 0.02 } }, { sandbox: s, input: images, continueOnFail: true });
+			expect(Date.now() - started).toBeLessThan(2500);
+			const failed = json(output).filter((item) => typeof item.error === 'string');
+			expect(failed.length).toBeGreaterThan(0);
+			expect(failed.length).toBeLessThan(6);
+			expect(String(failed[0].error)).toContain('(the stream ran longer than 1.2 s, the limit for one stream)');
+		} finally {
+			s.configure({ imageForgeMsPerImage: 2 });
+		}
+	});
 });
