@@ -58,7 +58,8 @@ export interface ApiRequest {
 	/**
 	 * What `timeoutMs` bounds on each try: `headers` (until the status line and headers arrived;
 	 * streams that may run long) or `whole` (headers and the entire body). Default `headers`;
-	 * `json()` always uses `whole`.
+	 * `json()` always uses `whole`. A request with a streamed `body` is bounded by undici's
+	 * timeouts alone (idle, restarted by progress), so that a large upload is not cut off.
 	 */
 	timeoutCovers?: 'headers' | 'whole';
 	/**
@@ -195,8 +196,11 @@ export class ApiClient {
 			const triesNote = budget.used > 1 ? `Gave up after ${budget.used} tries.` : undefined;
 			const displayUrl = redactUrl(url.toString());
 			const label = `${this.provider.name} ${spec.method} ${displayUrl}`;
-			const deadline = tryDeadline(timeoutMs, spec.timeoutCovers ?? 'headers');
-			const signal = outer ? AbortSignal.any([outer, deadline.signal]) : deadline.signal;
+			// A streamed upload may take longer than Timeout to send: undici's headers timeout, which
+			// restarts whenever the body makes progress, bounds it instead.
+			const deadline = spec.body ? undefined : tryDeadline(timeoutMs, spec.timeoutCovers ?? 'headers');
+			const signals = [outer, deadline?.signal].filter((entry): entry is AbortSignal => entry !== undefined);
+			const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
 			let response: Dispatcher.ResponseData;
 			const started = Date.now();
 			try {
@@ -209,7 +213,7 @@ export class ApiClient {
 					bodyTimeout: timeoutMs,
 					dispatcher: this.options.dispatcher ?? sharedDispatcher(),
 				});
-				deadline.headersArrived();
+				deadline?.headersArrived();
 			} catch (error) {
 				if (outer?.aborted) throw this.cancelled(spec.itemIndex);
 				if (isLastTry || !isRetryableNetworkError(error, idempotent)) {
