@@ -7,6 +7,7 @@ import { request } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod/v4';
 
+import { tryDeadline } from './deadline';
 import { decodeBody } from './decode';
 import { sharedDispatcher } from './dispatcher';
 import { apiError, httpError, networkError } from './errors';
@@ -414,40 +415,6 @@ function ignoreError(): void {}
 
 /** Headers that identify the caller; never sent to another origin after a redirect. */
 const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key']);
-
-/** An answer that took longer than the request's timeout; `code` is `REQUEST_TIMEOUT`. */
-export class RequestTimeoutError extends Error {
-	readonly code = 'REQUEST_TIMEOUT';
-
-	readonly timeoutMs: number;
-
-	constructor(timeoutMs: number) {
-		super(`no complete answer within ${timeoutMs} ms`);
-		this.timeoutMs = timeoutMs;
-	}
-}
-
-/**
- * The abort signal of one try: it fires `timeoutMs` after the try started, unless it only covers
- * the headers and they arrived in time.
- */
-function tryDeadline(timeoutMs: number, covers: 'headers' | 'whole'): { signal: AbortSignal; headersArrived(): void } {
-	const controller = new AbortController();
-	let waiting = true;
-	AbortSignal.timeout(timeoutMs).addEventListener(
-		'abort',
-		() => {
-			if (waiting || covers === 'whole') controller.abort(new RequestTimeoutError(timeoutMs));
-		},
-		{ once: true },
-	);
-	return {
-		signal: controller.signal,
-		headersArrived: () => {
-			waiting = false;
-		},
-	};
-}
 
 async function readText(body: Readable, limit = Number.POSITIVE_INFINITY): Promise<string> {
 	const chunks: Buffer[] = [];

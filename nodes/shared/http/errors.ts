@@ -146,7 +146,13 @@ export function networkError(input: {
 
 function networkHint(code: string, input: { provider: ProviderProfile; external?: boolean; idempotent?: boolean }, where: string): string {
 	const name = input.provider.name;
-	if (code.includes('TIMEOUT')) return `${name} did not answer in time. Raise the timeout option, or try again later.`;
+	if (code.includes('TIMEOUT')) {
+		const mayExist =
+			input.idempotent === false
+				? ` The request may have reached ${name} all the same, so the job it starts may exist: look for it before running this item again.`
+				: '';
+		return `${name} did not answer in time. Raise the timeout option, or try again later.${mayExist}`;
+	}
 	if (DROPPED_AFTER_SENDING.has(code)) {
 		return input.idempotent === false
 			? `${name} may have received the request before the connection dropped, so the job it starts may exist already. Look for it (e.g. with a Get or Search operation, or in ${name}'s dashboard) before running this item again, so that it is not created, and paid for, twice.`
