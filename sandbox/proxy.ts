@@ -18,6 +18,7 @@ export interface BrokenProxy {
 	close(): Promise<void>;
 }
 
+/** Starts a broken proxy on `host:port` (0: any free port); `close()` ends its connections too. */
 export async function startBrokenProxy(mode: ProxyMode, port = 0, host = '127.0.0.1'): Promise<BrokenProxy> {
 	let connects = 0;
 	const sockets = new Set<Socket>();
