@@ -56,6 +56,8 @@ export async function downloadToBinary(
 	});
 	const signal = context.getExecutionCancelSignal?.();
 	const budget: TryBudget = { maxTries: tries, used: 0 };
+	// The expiry date is in the query of the hop that answered, which may be a redirect's target.
+	let lastHop = url;
 	for (let attempt = 0; ; attempt++) {
 		let response: StreamResponse;
 		try {
@@ -64,11 +66,11 @@ export async function downloadToBinary(
 				url,
 				itemIndex: options.itemIndex,
 				timeoutCovers: 'whole',
-				link: { policy: { allowedHosts: options.allowedHosts } },
+				link: { policy: { allowedHosts: options.allowedHosts }, onHop: (next) => (lastHop = next.toString()) },
 				budget,
 			});
 		} catch (error) {
-			throw expiry.seen && error instanceof NodeApiError ? expiredLink(context, options, url, error) : asNodeError(context, error, options);
+			throw expiry.seen && error instanceof NodeApiError ? expiredLink(context, options, url, lastHop, error) : asNodeError(context, error, options);
 		}
 		const declared = Number(response.headers['content-length']);
 		if (options.maxBytes !== undefined && declared > options.maxBytes) {
@@ -155,8 +157,8 @@ function linkProfile(source: string, expiry: { seen: boolean }): ProviderProfile
 	};
 }
 
-function expiredLink(context: DownloadContext, options: DownloadOptions, url: string, cause: NodeApiError): NodeApiError {
-	const when = expiryOf(url);
+function expiredLink(context: DownloadContext, options: DownloadOptions, url: string, lastHop: string, cause: NodeApiError): NodeApiError {
+	const when = expiryOf(lastHop) ?? expiryOf(url);
 	const displayUrl = redactUrl(url);
 	const error = apiError(
 		context.getNode(),

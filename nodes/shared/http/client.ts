@@ -68,7 +68,7 @@ export interface ApiRequest {
 	 * first URL and every hop must pass `checkLinkHop` with `policy`. Without it no redirect is
 	 * followed: a 3xx answer is an error.
 	 */
-	link?: { policy?: HopPolicy; maxHops?: number };
+	link?: { policy?: HopPolicy; maxHops?: number; onHop?: (url: URL) => void };
 	/**
 	 * Tries shared with the caller (a download that also retries a body that broke off): every
 	 * request sent counts against it, so that retries never multiply.
@@ -250,6 +250,7 @@ export class ApiClient {
 				await this.checkHop(next, spec, firstUrl, true);
 				this.context.logger.debug(`${label} redirected to ${redactUrl(next.toString())}`);
 				url = next;
+				spec.link?.onHop?.(next);
 				budget.used--;
 				attempt--;
 				continue;

@@ -114,6 +114,16 @@ describe('expired Google Cloud Storage links (example 4)', () => {
 	});
 });
 
+describe('expired links behind a redirect', () => {
+	it('a short link that redirects to an expired GCS link: the expiry time comes from the link that answered', async () => {
+		const signed = faulted(origin.current.url, '/gcs/maps/heatmap.png', { type: 'expired', style: 'gcs' }, 'X-Goog-Date=20261130T090000Z&X-Goog-Expires=600');
+		const short = faulted(shortener.current.url, '/files/short/gcs', { type: 'redirect', location: signed });
+		const [out] = await runArchive({}, item({ map: short }), { continueOnFail: true });
+		expect(out.json.error).toMatch(/^The link expired at 2026-11-30T09:10:00\.000Z: outputs\.map \(/);
+		expect(out.json.failedUrls).toEqual([expect.objectContaining({ expired: true })]);
+	});
+});
+
 describe('content negotiation (example 5)', () => {
 	it('links are asked for any type: a host that answers 406 to Accept: application/json serves the file', async () => {
 		const s = origin.current;
