@@ -39,6 +39,18 @@ describe('EyeQuant Create from an image URL', () => {
 	});
 });
 
+describe('EyeQuant Create: Image Download Timeout bounds the whole image (example 6)', () => {
+	it('an image sent 1 byte every 400 ms fails after about 1 s with a readable error; nothing reaches EyeQuant', async () => {
+		const s = sandbox.current;
+		const url = faulted(s.url, '/files/design.png', { type: 'trickle', bytes: 1, everyMs: 400 });
+		const started = Date.now();
+		const [item] = await runEyeQuant(s, { ...create, imageSource: 'url', imageUrl: url, options: { imageTimeout: 1 } }, [{ json: {} }], { continueOnFail: true });
+		expect(Date.now() - started).toBeLessThan(2500);
+		expect(item.json.error).toMatch(/^The image http:\/\/127\.0\.0\.1:\d+\/files\/design\.png\?\[redacted\] did not arrive within 1 s$/);
+		expect(s.requests({ provider: 'eyeQuant' })).toHaveLength(0);
+	});
+});
+
 describe('EyeQuant Download Outputs', () => {
 	it('maps served with Content-Encoding: br are stored decoded, byte-identical to the plain files', async () => {
 		const s = sandbox.current;
