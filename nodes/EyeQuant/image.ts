@@ -76,15 +76,15 @@ export async function imageFromUrl(context: IExecuteFunctions, itemIndex: number
 		for await (const chunk of response.body) {
 			const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
 			size += buffer.length;
-			if (size > limits.maxBytes) {
-				response.body.destroy();
-				throw tooLarge(context, itemIndex, label, size, limits.maxBytes);
-			}
+			if (size > limits.maxBytes) break;
 			chunks.push(buffer);
 		}
 	} catch (error) {
-		if (error instanceof NodeOperationError) throw error;
 		throw brokenOff(context, itemIndex, label, error, limits.timeoutMs);
+	}
+	if (size > limits.maxBytes) {
+		response.body.destroy();
+		throw tooLarge(context, itemIndex, label, size, limits.maxBytes);
 	}
 	const header = response.headers['content-type'];
 	return checkedImage(context, itemIndex, Buffer.concat(chunks), label, Array.isArray(header) ? header[0] : header);
