@@ -51,6 +51,16 @@ describe('EyeQuant Create: Image Download Timeout bounds the whole image (exampl
 	});
 });
 
+describe('EyeQuant Create: Max Image Size counts decoded bytes', () => {
+	it('2 MB of zeros sent gzip-encoded (a few KB on the wire) is refused at 1 MB; nothing reaches EyeQuant', async () => {
+		const s = sandbox.current;
+		const url = faulted(s.url, '/files/zeros/2000000.bin', { type: 'encoding', coding: 'gzip' });
+		const [item] = await runEyeQuant(s, { ...create, imageSource: 'url', imageUrl: url, options: { maxImageMb: 1 } }, [{ json: {} }], { continueOnFail: true });
+		expect(item.json.error).toMatch(/^The image http:\/\/127\.0\.0\.1:\d+\/files\/zeros\/2000000\.bin\?\[redacted\] is larger than 1 MB$/);
+		expect(s.requests({ provider: 'eyeQuant' })).toHaveLength(0);
+	});
+});
+
 describe('EyeQuant Download Outputs', () => {
 	it('maps served with Content-Encoding: br are stored decoded, byte-identical to the plain files', async () => {
 		const s = sandbox.current;
