@@ -10,7 +10,26 @@ import type { Fault, FaultRule, Provider } from './types.ts';
 
 export class FaultParseError extends Error {}
 
-const FAULT_TYPES = new Set(['status', 'reset', 'stall', 'malformedJson', 'dropField', 'sseDrop', 'latency', 'echo']);
+const FAULT_TYPES = new Set([
+	'status',
+	'reset',
+	'stall',
+	'malformedJson',
+	'dropField',
+	'sseDrop',
+	'latency',
+	'redirect',
+	'encoding',
+	'contentType',
+	'expired',
+	'trickle',
+	'sseCommentsOnly',
+	'sseUnterminated',
+	'sseHugeEvent',
+	'echo',
+]);
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const CODINGS = new Set(['gzip', 'deflate', 'br', 'zstd']);
 
 function optionalCount(value: unknown, name: string): number | undefined {
 	if (value === undefined) return undefined;
@@ -60,10 +79,49 @@ export function parseFault(value: unknown): Fault {
 			if (afterEvents === undefined) throw new FaultParseError('An sseDrop fault needs "afterEvents"');
 			return { type: 'sseDrop', afterEvents };
 		}
-		default: {
+		case 'latency': {
 			const ms = optionalCount(value.ms, 'ms');
 			if (ms === undefined) throw new FaultParseError('A latency fault needs "ms"');
 			return { type: 'latency', ms };
+		}
+		default:
+			return parseDeliveryFault(value);
+	}
+}
+
+/** The faults about how an answer is delivered: redirects, codings, headers, pacing, SSE endings. */
+function parseDeliveryFault(value: Record<string, unknown>): Fault {
+	switch (value.type) {
+		case 'redirect': {
+			const status = value.status ?? 302;
+			if (typeof value.location !== 'string' || value.location === '') throw new FaultParseError('A redirect fault needs "location"');
+			if (typeof status !== 'number' || !REDIRECT_STATUSES.has(status)) throw new FaultParseError('A redirect status is one of 301, 302, 303, 307, 308');
+			return { type: 'redirect', location: value.location, status: status as 301 | 302 | 303 | 307 | 308 };
+		}
+		case 'encoding':
+			if (typeof value.coding !== 'string' || !CODINGS.has(value.coding)) throw new FaultParseError(`An encoding fault needs "coding": one of ${[...CODINGS].join(', ')}`);
+			return { type: 'encoding', coding: value.coding as 'gzip' | 'deflate' | 'br' | 'zstd' };
+		case 'contentType':
+			if (typeof value.value !== 'string') throw new FaultParseError('A contentType fault needs "value"');
+			return { type: 'contentType', value: value.value };
+		case 'expired': {
+			const style = value.style ?? 'gcs';
+			if (style !== 's3' && style !== 'gcs') throw new FaultParseError('An expired fault\'s "style" is "s3" or "gcs"');
+			return { type: 'expired', style };
+		}
+		case 'trickle': {
+			const everyMs = optionalCount(value.everyMs, 'everyMs');
+			if (everyMs === undefined) throw new FaultParseError('A trickle fault needs "everyMs"');
+			return { type: 'trickle', bytes: Math.max(1, optionalCount(value.bytes, 'bytes') ?? 1), everyMs };
+		}
+		case 'sseCommentsOnly':
+			return { type: 'sseCommentsOnly', everyMs: optionalCount(value.everyMs, 'everyMs') ?? 100 };
+		case 'sseUnterminated':
+			return { type: 'sseUnterminated' };
+		default: {
+			const bytes = optionalCount(value.bytes, 'bytes');
+			if (bytes === undefined) throw new FaultParseError('An sseHugeEvent fault needs "bytes"');
+			return { type: 'sseHugeEvent', bytes };
 		}
 	}
 }

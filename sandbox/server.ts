@@ -17,7 +17,7 @@ import { bodyRead, isRecord, json, readBody, readJson, sleep } from './http.ts';
 import { II_CLIENT_ID, II_CLIENT_SECRET, II_READONLY_CLIENT_ID, ImageIntelligenceSandbox } from './imageintelligence.ts';
 import { IMAGE_FORGE_KEYS, ImageForgeSandbox } from './imageforge.ts';
 import { PIQUE_API_KEY, PiqueSandbox, SANDBOX_PIQUE_JUDGES } from './pique.ts';
-import { faultBody, resetConnection, sendReply } from './respond.ts';
+import { expiredLinkBody, faultBody, resetConnection, sendReply } from './respond.ts';
 import type { Fault, FaultRule, LogFilter, Provider, Reply, RequestContext, RequestLogEntry, SandboxConfig, SandboxOptions } from './types.ts';
 import { WebhookSender } from './webhooks.ts';
 import type { WebhookDelivery } from './webhooks.ts';
@@ -380,6 +380,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 				reply = { ...reply, headers: { ...reply.headers, 'retry-after': String(fault.retryAfter) } };
 			}
 			await send(reply);
+			return;
+		}
+		if (fault?.type === 'redirect') {
+			await send({ kind: 'bytes', status: fault.status, headers: { location: fault.location, 'content-type': 'text/plain; charset=utf-8' }, body: `Moved to ${fault.location}\n` });
+			return;
+		}
+		if (fault?.type === 'expired') {
+			await send(expiredLinkBody(fault.style, clock.now()));
 			return;
 		}
 		let reply: Reply;

@@ -80,7 +80,26 @@ export type Fault =
 	| { type: 'malformedJson' }
 	| { type: 'dropField'; field: string }
 	| { type: 'sseDrop'; afterEvents: number }
-	| { type: 'latency'; ms: number };
+	| { type: 'latency'; ms: number }
+	/** A 3xx with Location (not processed); chains by pointing at a URL that carries its own fault. */
+	| { type: 'redirect'; location: string; status: RedirectStatus }
+	/** The real answer sent in this content coding (Content-Encoding set). */
+	| { type: 'encoding'; coding: ContentCoding }
+	/** The real answer with this Content-Type header (e.g. the alias `image/jpg`). */
+	| { type: 'contentType'; value: string }
+	/** A storage host's answer to an expired presigned link (not processed). */
+	| { type: 'expired'; style: 's3' | 'gcs' }
+	/** The body sent `bytes` bytes at a time, `everyMs` apart. */
+	| { type: 'trickle'; bytes: number; everyMs: number }
+	/** An SSE answer that sends only `: keep-alive` comments, `everyMs` apart, until the client leaves. */
+	| { type: 'sseCommentsOnly'; everyMs: number }
+	/** An SSE answer whose last event lacks its closing blank line; the connection then closes. */
+	| { type: 'sseUnterminated' }
+	/** An SSE answer that is one event with a `data:` line of `bytes` bytes and no line break, then closes. */
+	| { type: 'sseHugeEvent'; bytes: number };
+
+export type RedirectStatus = 301 | 302 | 303 | 307 | 308;
+export type ContentCoding = 'gzip' | 'deflate' | 'br' | 'zstd';
 
 export interface FaultRule {
 	match?: { method?: string; path?: RegExp | string; provider?: string };

@@ -9,7 +9,7 @@ import { describeSchemaIssues } from '../shared/http/validate';
 import { describeImages } from './images';
 import type { SessionBatch } from './images';
 import { completeEventSchema, errorEventSchema, progressEventSchema } from './schemas';
-import { SseParser, readSse } from './sse';
+import { DEFAULT_MAX_EVENT_CHARS, SseParser, readSse } from './sse';
 import type { SseEvent, SseStreamEnd } from './sse';
 import { PROVIDER_NAME } from './transport';
 
@@ -26,6 +26,19 @@ export interface StreamProtocol<T extends { imageId: string }> {
 
 export type ImageOutcome<T> = { ok: true; value: T; raw: unknown } | { ok: false; message: string; description: string };
 
+/** Bounds on one stream (see `readSse`): the idle limit defaults to the Timeout option. */
+export interface StreamLimits {
+	/** Longest time without an event (keep-alive comments do not count). */
+	idleMs: number;
+	/** Longest time for the whole stream of one batch. */
+	totalMs: number;
+	/** Largest single event, in characters. */
+	maxEventChars: number;
+}
+
+/** An hour: a batch of 100 images takes minutes; a stream still open after this is stuck. */
+export const DEFAULT_STREAM_TOTAL_MS = 60 * 60 * 1000;
+
 const NOUNS: Record<StreamVerb, string> = { analyze: 'metadata', export: 'export', sample: 'sample' };
 const SHOWN_IN_MESSAGE = 10;
 
@@ -41,7 +54,9 @@ export async function streamBatch<T extends { imageId: string }>(
 	body: IDataObject,
 	protocol: StreamProtocol<T>,
 	timeoutMs: number,
+	limits: Partial<StreamLimits> = {},
 ): Promise<Map<string, ImageOutcome<T>>> {
+	const bounds: StreamLimits = { idleMs: timeoutMs, totalMs: DEFAULT_STREAM_TOTAL_MS, maxEventChars: DEFAULT_MAX_EVENT_CHARS, ...limits };
 	const { verb } = protocol;
 	const label = `${PROVIDER_NAME} ${verb} (session ${batch.sessionId})`;
 	const byId = new Map(batch.images.map((image) => [image.ref.imageId, image.ref]));
@@ -66,7 +81,7 @@ export async function streamBatch<T extends { imageId: string }>(
 	let complete: z.infer<typeof completeEventSchema> | undefined;
 	let readFailure: string | undefined;
 	const end: SseStreamEnd = { truncated: false };
-	const parser = new SseParser();
+	const parser = new SseParser(bounds.maxEventChars);
 
 	const acceptResult = (payload: unknown, source: string) => {
 		const imageId = imageIdOf(payload);
@@ -85,7 +100,11 @@ export async function streamBatch<T extends { imageId: string }>(
 
 	context.logger.info(`${label}: streaming ${batch.images.length} image(s)`, { event: 'start', sessionId: batch.sessionId });
 	try {
-		for await (const event of readSse(response.body, parser, (streamEnd) => Object.assign(end, streamEnd))) {
+		const events = readSse(response.body, parser, (streamEnd) => Object.assign(end, streamEnd), {
+			idleMs: bounds.idleMs,
+			totalMs: bounds.totalMs,
+		});
+		for await (const event of events) {
 			const payload = parseEventData(event, unreadable, (text) => client.excerpt(text, 120));
 			if (payload === undefined) continue;
 			switch (event.type) {
@@ -239,6 +258,9 @@ function missingReason(state: {
 function describeReadFailure(error: unknown): string {
 	const code = errorCode(error);
 	if (code === 'UND_ERR_BODY_TIMEOUT') return 'nothing arrived within the idle timeout';
+	if (code === 'SSE_IDLE_LIMIT' && error instanceof Error) return `${error.message}, only keep-alive comments: raise "Timeout" if Image Forge is just slow`;
+	if (code === 'SSE_TIME_LIMIT' && error instanceof Error) return `${error.message}, the limit for one stream`;
+	if (code === 'SSE_EVENT_TOO_LARGE' && error instanceof Error) return `Image Forge sent an event too large to read (${error.message})`;
 	if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') return 'the connection closed unexpectedly';
 	return error instanceof Error ? error.message : String(error);
 }

@@ -72,6 +72,8 @@ export interface NodeRunOptions {
 	nodeName?: string;
 	nodeId?: string;
 	typeVersion?: number;
+	/** The workflow's time zone setting (n8n's default zone when absent). */
+	timezone?: string;
 }
 
 interface BuiltWorkflow {
@@ -110,6 +112,7 @@ function buildWorkflow(nodeType: INodeType, options: NodeRunOptions): BuiltWorkf
 		connections: {},
 		active: false,
 		nodeTypes,
+		...(options.timezone ? { settings: { timezone: options.timezone } } : {}),
 	});
 	const additionalData = {
 		credentialsHelper: credentialsHelper(options.credentials ?? {}),

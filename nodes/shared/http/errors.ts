@@ -124,31 +124,56 @@ export function networkError(input: {
 	note?: string;
 	/** The URL came from the provider or the workflow (a presigned upload, an image link), not from the credential. */
 	external?: boolean;
+	/** Whether repeating the request is harmless; false for a POST that starts a job. */
+	idempotent?: boolean;
 }): NodeApiError {
 	const code = errorCode(input.cause) ?? 'NETWORK_ERROR';
 	const reason = NETWORK_REASONS[code] ?? (input.cause instanceof Error ? input.cause.message : String(input.cause));
 	const where = redactUrl(input.url);
-	const message = redactText(`${input.provider.name} could not be reached (${code}): ${reason}`, input.secrets);
-	const hint = [
-		code.includes('TIMEOUT')
-			? 'The provider did not answer in time. Raise the timeout option, or try again later.'
-			: input.external
-				? `Check that this n8n can reach ${where}, including any HTTP(S)_PROXY settings.`
-				: `Check the base URL in the credential (${where}) and that this n8n can reach it, including any HTTP(S)_PROXY settings.`,
-		input.note,
-	]
-		.filter(Boolean)
-		.join(' ');
+	const name = input.provider.name;
+	const dropped = DROPPED_AFTER_SENDING.has(code);
+	const message = dropped
+		? `The connection to ${name} dropped after the request was sent (${code})`
+		: `${name} could not be reached (${code}): ${reason}`;
+	const hint = [networkHint(code, input, where), input.note].filter(Boolean).join(' ');
 	return apiError(
 		input.node,
-		{ provider: input.provider.name, code, url: where },
+		{ provider: name, code, url: where },
 		{
-			message,
+			message: redactText(message, input.secrets),
 			description: redactText(hint, input.secrets),
 			itemIndex: input.itemIndex,
-			},
+		},
 	);
 }
+
+function networkHint(code: string, input: { provider: ProviderProfile; external?: boolean; idempotent?: boolean }, where: string): string {
+	const name = input.provider.name;
+	if (code.includes('TIMEOUT')) {
+		const mayExist =
+			input.idempotent === false
+				? ` The request may have reached ${name} all the same, so the job it starts may exist: look for it before running this item again.`
+				: '';
+		return `${name} did not answer in time. Raise the timeout option, or try again later.${mayExist}`;
+	}
+	if (DROPPED_AFTER_SENDING.has(code)) {
+		return input.idempotent === false
+			? `${name} may have received the request before the connection dropped, so the job it starts may exist already. Look for it (e.g. with a Get or Search operation, or in ${name}'s dashboard) before running this item again, so that it is not created, and paid for, twice.`
+			: `Nothing was changed by this request; the connection usually recovers, so try again later. If it keeps happening, check any proxy between this n8n and ${where}.`;
+	}
+	if (code.startsWith('UND_ERR_PRX')) {
+		return `The proxy in HTTP_PROXY / HTTPS_PROXY refused or closed the tunnel to ${where}. Check the proxy address and that it allows this host, or list the host in NO_PROXY.`;
+	}
+	if (code === 'UNSUPPORTED_CONTENT_CODING' || code.startsWith('Z_') || code.startsWith('ERR_ZSTD') || code.startsWith('ERR__ZLIB')) {
+		return `The answer from ${where} was compressed in a way that could not be decoded. If it persists, the host is at fault.`;
+	}
+	return input.external
+		? `Check that this n8n can reach ${where}, including any HTTP(S)_PROXY settings.`
+		: `Check the base URL in the credential (${where}) and that this n8n can reach it, including any HTTP(S)_PROXY settings.`;
+}
+
+/** Codes of a connection that existed and then broke: the request (or part of it) was sent. */
+const DROPPED_AFTER_SENDING = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 
 const NETWORK_REASONS: Record<string, string> = {
 	ECONNREFUSED: 'the connection was refused',
@@ -159,7 +184,12 @@ const NETWORK_REASONS: Record<string, string> = {
 	UND_ERR_CONNECT_TIMEOUT: 'connecting timed out',
 	UND_ERR_HEADERS_TIMEOUT: 'no answer arrived before the timeout',
 	UND_ERR_BODY_TIMEOUT: 'the answer stopped arriving before it was complete',
+	REQUEST_TIMEOUT: 'the whole answer did not arrive within the timeout',
 	ETIMEDOUT: 'the connection timed out',
+	UND_ERR_PRX_CONN: 'the proxy closed the connection instead of opening a tunnel',
+	UND_ERR_PRX_TLS: 'the TLS connection to the proxy failed',
+	Z_DATA_ERROR: 'the compressed answer is corrupt',
+	Z_BUF_ERROR: 'the compressed answer ended too early',
 };
 
 /**

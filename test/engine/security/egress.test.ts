@@ -80,6 +80,19 @@ describe("n8n's SSRF protection on (sandbox allowed, other loopback and link-loc
 		expect(s.requests({ provider: 'eyeQuant' })).toEqual([]);
 	});
 
+	it('a redirect from an allowed link to a blocked address is refused at that hop, without a request to it', async () => {
+		const s = sandbox.current;
+		const fault = { type: 'redirect', location: `${internal.url}/secret.png`, status: 302 };
+		const link = `${s.url}/files/design.png?__fault=${encodeURIComponent(JSON.stringify(fault))}`;
+		const [item] = await runArchive({}, [{ json: { outputs: { map: link } } }], { continueOnFail: true });
+		expect(item.binary ?? {}).toEqual({});
+		expect(item.json.failedUrls).toEqual([
+			expect.objectContaining({ field: 'outputs.map', error: expect.stringMatching(/^n8n's SSRF protection refused outputs\.map \(http:\/\/127\.0\.0\.2:\d+\/secret\.png\)/) }),
+		]);
+		expect(internal.seen).toEqual([]);
+		expect(s.requests({ pathPrefix: '/files/' })).toHaveLength(1);
+	});
+
 	it('the sandbox itself (allowed) works as usual', async () => {
 		const s = sandbox.current;
 		const [item] = await runEyeQuant(s, { resource: 'analysis', operation: 'create', imageSource: 'url', imageUrl: `${s.url}/files/design.png` });
