@@ -50,6 +50,11 @@ export async function closeLedgers(): Promise<void> {
 	}
 }
 
+/** One trigger node of one workflow (workflow id + node id): the ledger delivers every job once to each. */
+export function triggerConsumerId(workflowId: string | undefined, nodeId: string): string {
+	return `${workflowId ?? 'unsaved'}:${nodeId}`;
+}
+
 /**
  * Identifies a credential without containing it: two accounts never see each other's jobs, and
  * the same key on the same base URL is the same account in every workflow.

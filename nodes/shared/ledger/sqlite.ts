@@ -275,6 +275,31 @@ export class SqliteLedger implements JobLedger {
 		});
 	}
 
+	async claimDelivery(consumer: string, delivery: Delivery, now = Date.now()): Promise<boolean> {
+		return await this.write(
+			() =>
+				this.changes(
+					`INSERT INTO deliveries (consumer, provider, account, job_id, state, delivered_at)
+					 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+					consumer,
+					delivery.provider,
+					delivery.account,
+					delivery.jobId,
+					delivery.state,
+					now,
+				) === 1,
+		);
+	}
+
+	async isDelivered(consumer: string, provider: LedgerProvider, account: string, jobId: string): Promise<boolean> {
+		return await this.withRetry(
+			() =>
+				this.db
+					.prepare('SELECT 1 AS found FROM deliveries WHERE consumer = ? AND provider = ? AND account = ? AND job_id = ?')
+					.get(consumer, provider, account, jobId) !== undefined,
+		);
+	}
+
 	async beginPoll(consumer: string, options: BeginPoll): Promise<PollStart> {
 		const now = options.now ?? Date.now();
 		return await this.write((): PollStart => {

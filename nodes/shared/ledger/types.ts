@@ -1,4 +1,5 @@
-export type LedgerProvider = 'eyeQuant' | 'pique';
+/** Jobs are recorded for EyeQuant and Pique (no list endpoint); deliveries for every trigger, Image Intelligence's webhook trigger too. */
+export type LedgerProvider = 'eyeQuant' | 'pique' | 'imageIntelligence';
 
 /** Where a job stands at the provider, as far as the pack has seen it. */
 export type JobState = 'pending' | 'finished' | 'failed' | 'expired' | 'given_up';
@@ -107,6 +108,14 @@ export interface JobLedger {
 	/** An account's jobs, newest finished first, then newest registered (for a test event). */
 	newest(query: { provider: LedgerProvider; account: string; limit: number }): Promise<LedgerJob[]>;
 	recordChecks(results: CheckResult[], now?: number): Promise<void>;
+	/**
+	 * Records one final delivery unless the consumer already has the job (delivered or staged), in
+	 * one atomic step: true means this caller is the one that delivers it. Webhook triggers call it
+	 * before emitting, so that a provider's retry or a second concurrent call emits nothing.
+	 */
+	claimDelivery(consumer: string, delivery: Delivery, now?: number): Promise<boolean>;
+	/** Whether the consumer already has the job (delivered or staged). */
+	isDelivered(consumer: string, provider: LedgerProvider, account: string, jobId: string): Promise<boolean>;
 	/** Final deliveries (jobs a consumer skips, e.g. failed ones without "Include Failed"). */
 	recordDeliveries(consumer: string, deliveries: Delivery[], now?: number): Promise<void>;
 	/** Takes the consumer's lease and settles the previous hand-off against the committed cursor. */
