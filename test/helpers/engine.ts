@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -10,7 +11,7 @@ process.env.N8N_DIAGNOSTICS_ENABLED = 'false';
 process.env.N8N_LOG_LEVEL ??= 'warn';
 
 import { Container } from '@n8n/di';
-import { BinaryDataService, ExecuteContext, PollContext } from 'n8n-core';
+import { BinaryDataService, ExecuteContext, PollContext, WebhookContext } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	IDataObject,
@@ -22,6 +23,8 @@ import type {
 	INodeType,
 	INodeTypes,
 	IPollFunctions,
+	IWebhookData,
+	IWebhookFunctions,
 	IWorkflowExecuteAdditionalData,
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
@@ -74,6 +77,8 @@ export interface NodeRunOptions {
 	typeVersion?: number;
 	/** The workflow's time zone setting (n8n's default zone when absent). */
 	timezone?: string;
+	/** The node's webhookId (the random part of a webhook node's URL). */
+	webhookId?: string;
 }
 
 interface BuiltWorkflow {
@@ -97,6 +102,7 @@ function buildWorkflow(nodeType: INodeType, options: NodeRunOptions): BuiltWorkf
 		position: [0, 0],
 		parameters: options.parameters,
 		credentials: credentialRefs,
+		...(options.webhookId ? { webhookId: options.webhookId } : {}),
 		continueOnFail: options.continueOnFail,
 		onError: options.continueOnFail ? 'continueRegularOutput' : 'stopWorkflow',
 	};
@@ -169,6 +175,35 @@ export async function pollContext(nodeType: INodeType, options: PollRunOptions):
 	const { workflow, node, additionalData } = buildWorkflow(nodeType, options);
 	if (options.staticData) workflow.staticData = options.staticData as Workflow['staticData'];
 	return new PollContext(workflow, node, additionalData, options.mode ?? 'trigger', options.activation ?? 'activate');
+}
+
+export interface WebhookRunOptions extends Omit<NodeRunOptions, 'input' | 'continueOnFail' | 'abortSignal'> {
+	request: IncomingMessage;
+	response: ServerResponse;
+}
+
+/**
+ * A real n8n-core WebhookContext for one trigger node and one HTTP request, as n8n's webhook
+ * handler builds it; call `nodeType.webhook.call(context)`. The request must carry `rawBody`.
+ */
+export async function webhookContext(nodeType: INodeType, options: WebhookRunOptions): Promise<IWebhookFunctions> {
+	await initBinaryData();
+	const { workflow, node, additionalData } = buildWorkflow(nodeType, options);
+	additionalData.httpRequest = options.request as IWorkflowExecuteAdditionalData['httpRequest'];
+	additionalData.httpResponse = options.response as IWorkflowExecuteAdditionalData['httpResponse'];
+	const description = nodeType.description.webhooks?.[0];
+	if (!description) throw new Error(`${nodeType.description.name} has no webhook`);
+	const webhookData: IWebhookData = {
+		httpMethod: description.httpMethod as IWebhookData['httpMethod'],
+		node: node.name,
+		path: String(description.path),
+		webhookDescription: description,
+		workflowId: workflow.id,
+		workflowExecuteAdditionalData: additionalData,
+		webhookId: node.webhookId,
+		isTest: options.mode === 'manual',
+	};
+	return new WebhookContext(workflow, node, additionalData, options.mode ?? 'webhook', webhookData, [], null);
 }
 
 /** Reads a binary property's bytes the way a downstream node would. */

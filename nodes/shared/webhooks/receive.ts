@@ -115,7 +115,7 @@ export async function receiveDelivery(context: IWebhookFunctions, source: Delive
 	}
 	const hint = source.readHint(parseJson(raw));
 	if (!hint) {
-		log(`ignored a delivery whose body is not a ${source.label} ${source.jobNoun} (not JSON, or no job id)`);
+		log(`ignored a delivery whose body names no ${source.label} ${source.jobNoun} (not JSON, or no job id)`);
 		return answer(response, 400, { error: `not a ${source.label} ${source.jobNoun}` });
 	}
 
