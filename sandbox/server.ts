@@ -38,6 +38,9 @@ export const SANDBOX_KEYS = {
 
 export const DEFAULT_PORT = 4010;
 
+/** The Pique webhook signing secret unless `webhookSecret` sets another (what a receiver's credential needs). */
+export const SANDBOX_WEBHOOK_SECRET = 'whsec_sandbox';
+
 /** Sandbox choice: the request log keeps the newest 200 000 entries. */
 const MAX_LOG = 200_000;
 
@@ -49,7 +52,7 @@ const DEFAULTS: SandboxConfig = {
 	imageForgeMsPerImage: 20,
 	mapBytes: undefined,
 	latencyMs: 0,
-	webhookSecret: 'whsec_sandbox',
+	webhookSecret: SANDBOX_WEBHOOK_SECRET,
 	imageForgeCredits: 1000,
 };
 

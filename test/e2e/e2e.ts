@@ -31,6 +31,7 @@ import { N8nRest } from '../../scripts/lib/rest.ts';
 import { CHECKS } from './checks.ts';
 import { runSsrfScenario, SSRF_POLICY } from './ssrf.ts';
 import { assertPiqueItems, PIQUE_TRIGGER_WORKFLOW, piqueEmissions, runTriggerScenario, waitForPiqueJobs } from './trigger.ts';
+import { EXPECTED_WEBHOOK_WARNINGS, runWebhookScenario } from './webhooks.ts';
 
 // n8n's SSRF protection on for every n8n process below (they inherit this environment).
 Object.assign(process.env, SSRF_POLICY);
@@ -76,7 +77,7 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 		sandbox = await startSandbox({ port: 0, mapBytes: MAP_BYTES, eyeQuantProcessingMs: 1000, piqueProcessingMs: 1500 });
 		note(`sandbox on ${sandbox.url}; n8n user folder ${userFolder}`);
 		instance = await prepareInstance({ root, userFolder, filesDir, sandbox, progress: note });
-		// Workflows of the e2e alone (not examples): the Visual AI Trigger on Pique.
+		// Workflows of the e2e alone (not examples): the Visual AI Trigger on Pique, the two webhook triggers.
 		await instance.n8n.cli(['import:workflow', '--separate', `--input=${path.join(root, 'test', 'e2e', 'workflows')}`]);
 		note(
 			`setup: ${Object.entries(instance.timings)
@@ -146,7 +147,7 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 			return { rest, server };
 		};
 
-		test('the editor lists the 6 nodes and the 4 credentials of the pack', async () => {
+		test(`the editor lists the ${PACK_NODE_TYPES.length} nodes and the 4 credentials of the pack`, async () => {
 			const { rest } = api();
 			const nodes = (await rest.nodeTypes()).map((type) => type.name).filter((name) => name.startsWith(`${PACKAGE_NAME}.`));
 			for (const name of PACK_NODE_TYPES) assert.ok(nodes.includes(name), `${name} is not loaded; loaded: ${nodes.join(', ')}`);
@@ -192,7 +193,7 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 			assertPiqueItems(await waitForPiqueJobs(rest, piqueJobs, 60_000), piqueJobs);
 		});
 
-		const triggerExample = examples.find((example) => example.isTrigger);
+		const triggerExample = examples.find((example) => example.workflow.nodes.some((node) => node.type.endsWith('.visualAiTrigger')));
 		test('the Visual AI Trigger example (EyeQuant), published, emits each finished job once, archived and written to disk', async () => {
 			const { rest, server } = api();
 			const { sandbox, instance } = current();
@@ -212,6 +213,12 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 			});
 		});
 
+		test('the webhook triggers, published, take the sandbox\'s deliveries: one execution per job, forged → 401, retried → no second execution', async () => {
+			const { rest, server } = api();
+			const { sandbox } = current();
+			await runWebhookScenario({ rest, server, sandbox, note });
+		});
+
 		test('a minute of scheduled polls later, the Pique trigger has emitted each evaluation still exactly once', async () => {
 			const { rest } = api();
 			// n8n polls every minute: past 62 s at least one scheduled poll ran after the first.
@@ -222,7 +229,8 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 
 		test('n8n printed no warning or error about the pack (load, executions, editor)', () => {
 			const { server } = api();
-			const problems = packProblems([...n8nOutput, server.log()].join('\n'));
+			// The forged and foreign deliveries of the webhook test are refused with a warning on purpose.
+			const problems = packProblems([...n8nOutput, server.log()].join('\n')).filter((line) => !EXPECTED_WEBHOOK_WARNINGS.test(line));
 			assert.deepEqual(problems, [], `n8n said:\n${problems.join('\n')}`);
 			assert.ok(!server.log().includes('Failed to load package'), 'a package failed to load');
 		});

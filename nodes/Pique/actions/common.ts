@@ -72,7 +72,8 @@ export const webhookUrlOption: INodeProperties = {
 	name: 'webhookUrl',
 	type: 'string',
 	default: '',
-	placeholder: 'https://n8n.example.com/webhook/pique',
+	placeholder: 'https://n8n.example.com/webhook/3f6f0a52-.../webhook',
 	description:
 		'Where Pique sends the result when the job finishes, besides the organisation\'s webhook. The Visual AI Trigger needs no webhook.',
+	hint: 'To start a workflow when the job finishes, paste the Production URL of a Pique Webhook Trigger here (open that node → "Webhook URLs" → Production URL).',
 };

@@ -149,9 +149,10 @@ const properties: INodeProperties[] = [
 			name: 'webhookUrl',
 			type: 'string',
 			default: '',
-			placeholder: 'https://your-n8n.example.com/webhook/image-intelligence',
+			placeholder: 'https://your-n8n.example.com/webhook/8c1d4e77-.../webhook',
 			description:
-				'Image Intelligence POSTs the finished job here (e.g. the URL of an n8n Webhook node). The provider does not sign these calls.',
+				'Image Intelligence POSTs the finished job here. The provider does not sign these calls: the Image Intelligence Trigger reads each job back with its credential before it starts a workflow.',
+			hint: 'To start a workflow when the job finishes, paste the Production URL of an Image Intelligence Trigger here (open that node → "Webhook URLs" → Production URL).',
 		},
 		{
 			displayName: 'Yes Examples',
