@@ -3,7 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { DELIVERY_WEBHOOKS, requireRandomWebhookPath } from '../shared/webhooks/activation';
 import { receiveDelivery } from '../shared/webhooks/receive';
-import { imageIntelligenceDeliveries } from './source';
+import { imageIntelligenceDeliveries } from '../ImageIntelligence/deliveries';
 
 /**
  * Starts the workflow when Image Intelligence calls this node's URL with a finished ask job. The

@@ -3,7 +3,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { DELIVERY_WEBHOOKS, requireRandomWebhookPath } from '../shared/webhooks/activation';
 import { receiveDelivery } from '../shared/webhooks/receive';
-import { piqueDeliveries, piqueWebhookSecret } from './source';
+import { piqueDeliveries, piqueWebhookSecret } from '../Pique/deliveries';
 
 /**
  * Starts the workflow when Pique calls this node's URL with a finished evaluation: the call's

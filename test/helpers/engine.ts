@@ -23,6 +23,7 @@ import type {
 	INodeType,
 	INodeTypes,
 	IPollFunctions,
+	IRunExecutionData,
 	IWebhookData,
 	IWebhookFunctions,
 	IWorkflowExecuteAdditionalData,
@@ -79,6 +80,10 @@ export interface NodeRunOptions {
 	timezone?: string;
 	/** The node's webhookId (the random part of a webhook node's URL). */
 	webhookId?: string;
+	/** Where n8n's waiting webhooks live ($execution.resumeUrl = this + "/" + execution id). */
+	webhookWaitingBaseUrl?: string;
+	/** The execution's run data (a test reads `waitTill` from it after putExecutionToWait). */
+	runExecutionData?: IRunExecutionData;
 }
 
 interface BuiltWorkflow {
@@ -126,7 +131,7 @@ function buildWorkflow(nodeType: INodeType, options: NodeRunOptions): BuiltWorkf
 		restApiUrl: 'http://127.0.0.1:1/rest',
 		instanceBaseUrl: 'http://127.0.0.1:1/',
 		webhookBaseUrl: 'http://127.0.0.1:1/webhook',
-		webhookWaitingBaseUrl: 'http://127.0.0.1:1/webhook-waiting',
+		webhookWaitingBaseUrl: options.webhookWaitingBaseUrl ?? 'http://127.0.0.1:1/webhook-waiting',
 		webhookTestBaseUrl: 'http://127.0.0.1:1/webhook-test',
 		formWaitingBaseUrl: 'http://127.0.0.1:1/form-waiting',
 		variables: {},
@@ -153,7 +158,7 @@ export async function executeContext(nodeType: INodeType, options: NodeRunOption
 		node,
 		additionalData,
 		options.mode ?? 'manual',
-		createEmptyRunExecutionData(),
+		options.runExecutionData ?? createEmptyRunExecutionData(),
 		0,
 		input,
 		{ main: [input] },

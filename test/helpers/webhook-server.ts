@@ -15,6 +15,8 @@ export interface WebhookAnswer {
 export interface WebhookServer {
 	/** The URL the provider is given (like n8n's Production URL of the node). */
 	url: string;
+	/** http://127.0.0.1:<port>: every path on it reaches the node (e.g. a resume URL under /webhook-waiting). */
+	origin: string;
 	/** The items of every execution the node started, in order. */
 	executions: INodeExecutionData[][];
 	answers: WebhookAnswer[];
@@ -27,7 +29,16 @@ export interface WebhookServer {
  * either leaves the answer to the node (`noWebhookResponse`) or answers 200 at once and "starts an
  * execution" with the node's items (responseMode onReceived), which the test can count.
  */
-export async function startWebhookServer(nodeType: INodeType, options: Omit<NodeRunOptions, 'input'>): Promise<WebhookServer> {
+export async function startWebhookServer(
+	nodeType: INodeType,
+	options: Omit<NodeRunOptions, 'input'> & {
+		/**
+		 * A waiting execution's resume URL: once the node resumed it, n8n answers every later call
+		 * 409 (the execution is running or finished) without running the node again.
+		 */
+		resumesOnce?: boolean;
+	},
+): Promise<WebhookServer> {
 	const executions: INodeExecutionData[][] = [];
 	const answers: WebhookAnswer[] = [];
 	const server = createServer((request, response) => {
@@ -37,10 +48,23 @@ export async function startWebhookServer(nodeType: INodeType, options: Omit<Node
 			request.rawBody = Buffer.concat(chunks);
 			void (async () => {
 				let started = false;
+				if (options.resumesOnce && executions.length > 0) {
+					response.writeHead(409, { 'content-type': 'application/json' });
+					response.end(JSON.stringify({ message: 'The execution has finished already' }));
+					answers.push({ status: 409, started });
+					return;
+				}
 				try {
 					const context = await webhookContext(nodeType, { ...options, request, response });
 					if (!nodeType.webhook) throw new Error('not a webhook node');
 					const result = await nodeType.webhook.call(context);
+					if (result.workflowData && options.resumesOnce && executions.length > 0) {
+						// n8n resumes a waiting execution once (a second resume finds it running).
+						response.writeHead(409, { 'content-type': 'application/json' });
+						response.end(JSON.stringify({ message: 'The execution is running already' }));
+						answers.push({ status: 409, started });
+						return;
+					}
 					if (result.workflowData) {
 						started = true;
 						executions.push(result.workflowData[0]);
@@ -61,6 +85,7 @@ export async function startWebhookServer(nodeType: INodeType, options: Omit<Node
 	const { port } = server.address() as AddressInfo;
 	return {
 		url: `http://127.0.0.1:${port}/webhook/${options.webhookId ?? 'hook'}/webhook`,
+		origin: `http://127.0.0.1:${port}`,
 		executions,
 		answers,
 		close: async () => {

@@ -18,6 +18,8 @@ export type {
 	NewJob,
 	PollStart,
 	StagedBatch,
+	Waiter,
+	WaitingJob,
 } from './types';
 
 const FILE_NAME = 'visual-ai-ledger.sqlite';

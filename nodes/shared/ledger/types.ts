@@ -43,6 +43,21 @@ export interface Delivery {
 	state: JobState;
 }
 
+/** A node of an execution that waits for provider callbacks (Wait mode), and the credential's account. */
+export interface Waiter {
+	executionId: string;
+	nodeId: string;
+	provider: LedgerProvider;
+	account: string;
+}
+
+/** One output item of a waiting node: the job it stands for and the input item it came from. */
+export interface WaitingJob {
+	outputIndex: number;
+	itemIndex: number;
+	jobId: string;
+}
+
 /** Who holds a poll or staged a hand-off: host, process id and a per-process random id. */
 export type LedgerOwner = string;
 
@@ -134,5 +149,9 @@ export interface JobLedger {
 	/** Ends the lease without staging anything (a poll that emits nothing or throws). */
 	endPoll(consumer: string, lease: string): Promise<void>;
 	get(provider: LedgerProvider, account: string, jobId: string): Promise<LedgerJob | undefined>;
+	/** Records the jobs a waiting execution's node waits for (again for the same node: replaced per output item). */
+	recordWait(waiter: Waiter, jobs: WaitingJob[], now?: number): Promise<void>;
+	/** The jobs an execution's node waits for, in output order (empty when it waits for none). */
+	waitingJobs(executionId: string, nodeId: string): Promise<Array<WaitingJob & { provider: LedgerProvider; account: string }>>;
 	close(): void;
 }

@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
+import type { RequestContext } from '../http/client';
 import type { RetrySettings } from '../http/retry';
 import { openLedger, triggerConsumerId } from '../ledger';
 import type { LedgerProvider } from '../ledger';
@@ -34,6 +35,11 @@ export interface ProviderAccount {
 	read(jobId: string): Promise<JobReading>;
 }
 
+/** What reading a job needs from n8n's webhook or execute context: the node, the logger, its credential. */
+export interface ProviderContext extends RequestContext {
+	getCredentials<T extends object = ICredentialDataDecryptedObject>(type: string): Promise<T>;
+}
+
 /** One provider's part of a webhook trigger. */
 export interface DeliverySource {
 	provider: LedgerProvider;
@@ -48,10 +54,11 @@ export interface DeliverySource {
 	authenticate?(context: IWebhookFunctions, rawBody: Buffer, request: IncomingMessage): Promise<string | undefined>;
 	/** The job id and claimed state from a parsed body; undefined when the body is not a delivery of this provider. */
 	readHint(body: unknown): DeliveryHint | undefined;
-	connect(context: IWebhookFunctions): Promise<ProviderAccount>;
+	connect(context: ProviderContext): Promise<ProviderAccount>;
 }
 
-function answer(response: ServerResponse, status: number, body: IDataObject, headers: Record<string, string> = {}): IWebhookResponseData {
+/** Answers the request directly (n8n then sends nothing and starts nothing). */
+export function answer(response: ServerResponse, status: number, body: IDataObject, headers: Record<string, string> = {}): IWebhookResponseData {
 	response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
 	response.end(JSON.stringify(body));
 	return { noWebhookResponse: true };
@@ -81,23 +88,14 @@ function httpCodeOf(error: unknown): string | undefined {
 }
 
 /**
- * Handles one webhook delivery of a finished job, the same way for every provider:
- * a body over MAX_DELIVERY_BYTES → 413; a request that fails `authenticate` → 401; a body that is
- * not JSON or names no job → 400; then the job is read from the provider's API with the node's
- * credential (the body is only a hint, so a forged body cannot inject a result): a job the account
- * does not have (404) → 200 and a warning in n8n's log (the provider stops retrying); the API
- * unreachable or refusing the credential → 503 (the provider delivers again); a job still running
- * → 200, or 503 when the body claimed it finished (the API has not caught up: deliver again).
- * A finished job is emitted once per trigger node: the delivery is claimed in the job ledger
- * (workflow id + node id) before the item is handed to n8n, so retries and concurrent deliveries
- * start no second execution. Manual test runs ("Listen for test event") emit without claiming.
+ * The checks every delivery passes before its job is looked at: a body over MAX_DELIVERY_BYTES →
+ * 413; a request that fails `authenticate` → 401; a body that is not JSON or names no job → 400.
+ * Each refusal is answered here (and logged as a warning); otherwise the body's hint.
  */
-export async function receiveDelivery(context: IWebhookFunctions, source: DeliverySource): Promise<IWebhookResponseData> {
+export async function readDelivery(context: IWebhookFunctions, source: DeliverySource): Promise<{ hint: DeliveryHint } | IWebhookResponseData> {
 	const request = context.getRequestObject();
 	const response = context.getResponseObject();
-	const node = context.getNode();
-	const log = (message: string) => context.logger.warn(`${node.name} (${source.label} webhook): ${message}`);
-
+	const log = (message: string) => context.logger.warn(`${context.getNode().name} (${source.label} webhook): ${message}`);
 	const declared = declaredLength(request);
 	if (declared !== undefined && declared > MAX_DELIVERY_BYTES) {
 		log(`refused a delivery of ${declared} bytes (at most ${MAX_DELIVERY_BYTES})`);
@@ -118,6 +116,28 @@ export async function receiveDelivery(context: IWebhookFunctions, source: Delive
 		log(`ignored a delivery whose body names no ${source.label} ${source.jobNoun} (not JSON, or no job id)`);
 		return answer(response, 400, { error: `not a ${source.label} ${source.jobNoun}` });
 	}
+	return { hint };
+}
+
+/**
+ * Handles one webhook delivery of a finished job, the same way for every provider:
+ * a body over MAX_DELIVERY_BYTES → 413; a request that fails `authenticate` → 401; a body that is
+ * not JSON or names no job → 400; then the job is read from the provider's API with the node's
+ * credential (the body is only a hint, so a forged body cannot inject a result): a job the account
+ * does not have (404) → 200 and a warning in n8n's log (the provider stops retrying); the API
+ * unreachable or refusing the credential → 503 (the provider delivers again); a job still running
+ * → 200, or 503 when the body claimed it finished (the API has not caught up: deliver again).
+ * A finished job is emitted once per trigger node: the delivery is claimed in the job ledger
+ * (workflow id + node id) before the item is handed to n8n, so retries and concurrent deliveries
+ * start no second execution. Manual test runs ("Listen for test event") emit without claiming.
+ */
+export async function receiveDelivery(context: IWebhookFunctions, source: DeliverySource): Promise<IWebhookResponseData> {
+	const read = await readDelivery(context, source);
+	if (!('hint' in read)) return read;
+	const { hint } = read;
+	const response = context.getResponseObject();
+	const node = context.getNode();
+	const log = (message: string) => context.logger.warn(`${node.name} (${source.label} webhook): ${message}`);
 
 	const manual = context.getMode() === 'manual';
 	const consumer = triggerConsumerId(context.getWorkflow().id, node.id);

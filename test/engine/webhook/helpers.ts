@@ -12,7 +12,10 @@ import { runPique } from '../pique/helpers';
 import { JUDGES, judge } from '../pique/helpers';
 
 /** Starts a webhook trigger node behind a loopback server (see startWebhookServer), closed after the file's tests. */
-export function useWebhookServers(): (nodeType: INodeType, options: Omit<NodeRunOptions, 'input' | 'parameters'> & Partial<Pick<NodeRunOptions, 'parameters'>>) => Promise<WebhookServer> {
+export function useWebhookServers(): (
+	nodeType: INodeType,
+	options: Omit<NodeRunOptions, 'input' | 'parameters'> & Partial<Pick<NodeRunOptions, 'parameters'>> & { resumesOnce?: boolean },
+) => Promise<WebhookServer> {
 	const servers: WebhookServer[] = [];
 	afterAll(async () => {
 		await Promise.all(servers.map(async (server) => await server.close()));

@@ -3,6 +3,7 @@ import { NodeApiError, NodeError, NodeOperationError, updateDisplayOptions } fro
 
 import { concurrencyOption, optionsCollection } from '../../../shared/descriptions';
 import type { ItemOutcome, ItemResult } from '../../../shared/router';
+import { callbackUrl, isWaitMode, waitModeProperties } from '../../../shared/webhooks/callback-wait';
 import { askJobItem } from '../../flatten';
 import { imagesOfItem } from './images';
 import { MAX_IMAGES_PER_JOB, checkExamples, checkId, checkQuestion, checkUrl, splitIntoJobs, urlList } from '../../limits';
@@ -98,6 +99,7 @@ const properties: INodeProperties[] = [
 		],
 		default: 'perItem',
 	},
+	...waitModeProperties('Image Intelligence'),
 	optionsCollection([
 		concurrencyOption('Image Intelligence'),
 		{
@@ -224,7 +226,7 @@ async function askRequest(context: IExecuteFunctions, fieldsItem: number, imageI
 	const fields = checked(context, fieldsItem, (): AskFields => {
 		const yes = checkExamples(urlList(options.yesExamples), 'Yes Examples');
 		const no = checkExamples(urlList(options.noExamples), 'No Examples');
-		const webhook = typeof options.webhookUrl === 'string' ? options.webhookUrl.trim() : '';
+		const webhook = isWaitMode(context) ? callbackUrl(context, fieldsItem) : typeof options.webhookUrl === 'string' ? options.webhookUrl.trim() : '';
 		const customId = checkId(options.customId, 'Custom ID');
 		const feedId = checkId(options.feedId, 'Feed ID');
 		return {

@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { flattenResult } from '../Pique/flatten';
-import { FINISHED_STATUSES, fetchResult } from '../Pique/results';
-import { PIQUE_CREDENTIAL, piqueClient } from '../Pique/transport';
+import { flattenResult } from './flatten';
+import { FINISHED_STATUSES, fetchResult } from './results';
+import { PIQUE_CREDENTIAL, piqueClient } from './transport';
 import { DELIVERY_READ_RETRY, DELIVERY_READ_TIMEOUT_MS } from '../shared/webhooks/receive';
 import type { DeliverySource } from '../shared/webhooks/receive';
 import { isValidHmacSignature } from '../shared/webhooks/signature';

@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { askJobItem, isFinished } from '../ImageIntelligence/flatten';
-import { askJobSchema } from '../ImageIntelligence/schemas';
-import { IMAGE_INTELLIGENCE_CREDENTIAL, imageIntelligenceClient } from '../ImageIntelligence/transport';
+import { askJobItem, isFinished } from './flatten';
+import { askJobSchema } from './schemas';
+import { IMAGE_INTELLIGENCE_CREDENTIAL, imageIntelligenceClient } from './transport';
 import { accountId } from '../shared/ledger';
 import { DELIVERY_READ_RETRY, DELIVERY_READ_TIMEOUT_MS } from '../shared/webhooks/receive';
 import type { DeliverySource } from '../shared/webhooks/receive';
