@@ -31,6 +31,7 @@ import { N8nRest } from '../../scripts/lib/rest.ts';
 import { CHECKS } from './checks.ts';
 import { runSsrfScenario, SSRF_POLICY } from './ssrf.ts';
 import { assertPiqueItems, PIQUE_TRIGGER_WORKFLOW, piqueEmissions, runTriggerScenario, waitForPiqueJobs } from './trigger.ts';
+import { assertScores, finishAndResume, startWaitingExecution } from './wait.ts';
 import { EXPECTED_WEBHOOK_WARNINGS, runWebhookScenario } from './webhooks.ts';
 
 // n8n's SSRF protection on for every n8n process below (they inherit this environment).
@@ -39,6 +40,7 @@ Object.assign(process.env, SSRF_POLICY);
 const root = findRepoRoot();
 const examples = loadExamples(root);
 const MAP_BYTES = 1024 * 1024;
+const PIQUE_PROCESSING_MS = 1500;
 
 const work = mkdtempSync(path.join(tmpdir(), 'visual-ai-e2e-'));
 const userFolder = path.join(work, 'user');
@@ -74,7 +76,7 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 
 	before(async () => {
 		failed = true;
-		sandbox = await startSandbox({ port: 0, mapBytes: MAP_BYTES, eyeQuantProcessingMs: 1000, piqueProcessingMs: 1500 });
+		sandbox = await startSandbox({ port: 0, mapBytes: MAP_BYTES, eyeQuantProcessingMs: 1000, piqueProcessingMs: PIQUE_PROCESSING_MS });
 		note(`sandbox on ${sandbox.url}; n8n user folder ${userFolder}`);
 		instance = await prepareInstance({ root, userFolder, filesDir, sandbox, progress: note });
 		// Workflows of the e2e alone (not examples): the Visual AI Trigger on Pique, the two webhook triggers.
@@ -217,6 +219,20 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 			const { rest, server } = api();
 			const { sandbox } = current();
 			await runWebhookScenario({ rest, server, sandbox, note });
+		});
+
+		test('Pique "wait until it calls back": the execution waits, survives an n8n restart, and resumes with the scores on the callback', async () => {
+			const { sandbox, instance } = current();
+			const before = api();
+			const executionId = await startWaitingExecution(before.rest, before.server, sandbox);
+			note(`execution ${executionId} is waiting; restarting n8n`);
+			n8nOutput.push(before.server.log());
+			await before.server.stop();
+			server = await instance.n8n.start();
+			rest = new N8nRest(server.url, instance.n8n.install.dir);
+			await rest.signIn();
+			const execution = await finishAndResume(rest, sandbox, executionId, PIQUE_PROCESSING_MS);
+			await assertScores(sandbox, execution);
 		});
 
 		test('a minute of scheduled polls later, the Pique trigger has emitted each evaluation still exactly once', async () => {
