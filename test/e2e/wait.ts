@@ -49,8 +49,8 @@ export async function finishAndResume(rest: N8nRest, sandbox: Sandbox, execution
 	return execution;
 }
 
-/** The resumed node's item is the evaluation as Pique's API reports it (what Wait for Completion outputs). */
-export async function assertScores(sandbox: Sandbox, execution: Execution): Promise<void> {
+/** The resumed node's item is the evaluation as Pique's API reports it (what Wait for Completion outputs); returns its job id. */
+export async function assertScores(sandbox: Sandbox, execution: Execution): Promise<string> {
 	const [item] = nodeItems(execution, WAITING_NODE);
 	assert.ok(item, `${WAITING_NODE} has no item`);
 	const jobId = String(item.json.jobId);
@@ -67,4 +67,5 @@ export async function assertScores(sandbox: Sandbox, execution: Execution): Prom
 	assert.equal(nodeItems(execution, 'Scored').length, 1, 'the workflow went on after the wait');
 	const calls = sandbox.webhookDeliveries.filter((delivery) => delivery.jobId === jobId);
 	assert.ok(calls.length >= 1 && calls[0].url.includes(`/webhook-waiting/`), `Pique called ${calls.map((call) => call.url).join(', ')}`);
+	return jobId;
 }
