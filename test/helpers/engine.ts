@@ -11,11 +11,12 @@ process.env.N8N_DIAGNOSTICS_ENABLED = 'false';
 process.env.N8N_LOG_LEVEL ??= 'warn';
 
 import { Container } from '@n8n/di';
-import { BinaryDataService, ExecuteContext, PollContext, WebhookContext } from 'n8n-core';
+import { BinaryDataService, ExecuteContext, HookContext, PollContext, WebhookContext } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	IDataObject,
 	IExecuteData,
+	IHookFunctions,
 	INode,
 	INodeCredentials,
 	INodeExecutionData,
@@ -209,6 +210,12 @@ export async function webhookContext(nodeType: INodeType, options: WebhookRunOpt
 		isTest: options.mode === 'manual',
 	};
 	return new WebhookContext(workflow, node, additionalData, options.mode ?? 'webhook', webhookData, [], null);
+}
+
+/** A real n8n-core HookContext, as n8n builds it to run a webhook node's `webhookMethods` when a workflow is published. */
+export async function hookContext(nodeType: INodeType, options: Omit<NodeRunOptions, 'input' | 'continueOnFail' | 'abortSignal'>): Promise<IHookFunctions> {
+	const { workflow, node, additionalData } = buildWorkflow(nodeType, options);
+	return new HookContext(workflow, node, additionalData, options.mode ?? 'trigger', 'activate');
 }
 
 /** Reads a binary property's bytes the way a downstream node would. */
