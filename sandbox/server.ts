@@ -8,6 +8,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { ByteLru } from './core.ts';
+import { DeliveryRequestError, deliverOnDemand, parseDeliveryRequest } from './deliveries.ts';
+import type { DeliveryReport, DeliveryRequest } from './deliveries.ts';
 import type { Core, UploadRecord } from './core.ts';
 import { echoReply } from './echo.ts';
 import { EyeQuantSandbox, EYEQUANT_API_KEY } from './eyequant.ts';
@@ -24,6 +26,7 @@ import type { WebhookDelivery } from './webhooks.ts';
 
 export type { Fault, FaultRule, LogFilter, Provider, RequestLogEntry, SandboxOptions } from './types.ts';
 export type { WebhookDelivery } from './webhooks.ts';
+export type { DeliveryKind, DeliveryReport, DeliveryRequest } from './deliveries.ts';
 export { SANDBOX_PIQUE_JUDGES } from './pique.ts';
 
 export const SANDBOX_KEYS = {
@@ -34,6 +37,9 @@ export const SANDBOX_KEYS = {
 } as const;
 
 export const DEFAULT_PORT = 4010;
+
+/** The Pique webhook signing secret unless `webhookSecret` sets another (what a receiver's credential needs). */
+export const SANDBOX_WEBHOOK_SECRET = 'whsec_sandbox';
 
 /** Sandbox choice: the request log keeps the newest 200 000 entries. */
 const MAX_LOG = 200_000;
@@ -46,7 +52,7 @@ const DEFAULTS: SandboxConfig = {
 	imageForgeMsPerImage: 20,
 	mapBytes: undefined,
 	latencyMs: 0,
-	webhookSecret: 'whsec_sandbox',
+	webhookSecret: SANDBOX_WEBHOOK_SECRET,
 	imageForgeCredits: 1000,
 };
 
@@ -104,6 +110,11 @@ export interface Sandbox {
 	webhookDeliveries: WebhookDelivery[];
 	/** Extra: resolves once no webhook is in flight. */
 	webhooksIdle(): Promise<void>;
+	/**
+	 * Extra: POSTs a webhook for a job now, valid or wrong in one chosen way (see deliveries.ts),
+	 * `times` times; resolves with the receiver's answers. Throws for a job the sandbox does not know.
+	 */
+	deliverWebhook(request: DeliveryRequest): Promise<DeliveryReport>;
 	/** Extra: Image Forge balance of a key. */
 	imageForgeBalance(key: string): number;
 }
@@ -177,6 +188,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 	const ii = new ImageIntelligenceSandbox(core);
 	const pique = new PiqueSandbox(core);
 	const forge = new ImageForgeSandbox(core);
+	const payloads = { pique, imageIntelligence: ii };
 	/** configure(): like the options, and imageForgeCredits also resets the default key's balance. */
 	const configure = (patch: Partial<SandboxOptions>) => {
 		applyConfig(patch);
@@ -291,8 +303,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 			}
 			if (path === '/__sandbox/uploads' && method === 'GET') return json(200, Object.fromEntries(core.uploads));
 			if (path === '/__sandbox/webhooks' && method === 'GET') return json(200, core.webhooks.deliveries);
+			if (path === '/__sandbox/webhooks/deliver' && method === 'POST') {
+				const body = await bodyOf();
+				if (body.error) return body.error;
+				return json(200, await deliverOnDemand(core, payloads, parseDeliveryRequest(body.value)));
+			}
 		} catch (error) {
-			if (error instanceof FaultParseError) return json(400, { error: error.message });
+			if (error instanceof FaultParseError || error instanceof DeliveryRequestError) return json(400, { error: error.message });
 			throw error;
 		}
 		return json(404, { error: `Unknown sandbox path ${method} ${path}` });
@@ -448,6 +465,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		judges: SANDBOX_PIQUE_JUDGES,
 		webhookDeliveries: core.webhooks.deliveries,
 		webhooksIdle: () => core.webhooks.idle(),
+		deliverWebhook: (request) => deliverOnDemand(core, payloads, request),
 		imageForgeBalance: (key) => forge.balance(key),
 	};
 }

@@ -15,6 +15,8 @@ export const PACK_NODE_TYPES = [
 	'imageForge',
 	'visualAiTrigger',
 	'archiveOutputs',
+	'piqueWebhookTrigger',
+	'imageIntelligenceTrigger',
 ].map((name) => `${PACKAGE_NAME}.${name}`);
 export const PACK_CREDENTIAL_TYPES = ['eyeQuantApi', 'imageIntelligenceApi', 'piqueApi', 'imageForgeApi'];
 

@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { redactAndCut } from '../../shared/http/redact';
 import { checkedId, stringOption } from '../../shared/parameters';
+import { callbackUrl, isWaitMode } from '../../shared/webhooks/callback-wait';
 
 export { booleanOption, checkedId, idParameter, numberOption, optionsOf, requiredString, seconds, stringOption } from '../../shared/parameters';
 
@@ -55,8 +56,9 @@ export function judgeId(context: IExecuteFunctions, itemIndex: number): string {
 	return checkedId(context, value, 'Judge ID', itemIndex, 'judge');
 }
 
-/** An optional webhook URL must be http(s); checked before anything is sent. */
+/** The job's webhook URL: the execution's resume URL in Wait mode, else the optional Webhook URL (http(s), checked before anything is sent). */
 export function webhookUrlOf(context: IExecuteFunctions, options: Record<string, unknown>, itemIndex: number): string | undefined {
+	if (isWaitMode(context)) return callbackUrl(context, itemIndex);
 	const url = stringOption(options, 'webhookUrl');
 	if (url !== undefined && !/^https?:\/\/\S+$/i.test(url)) {
 		throw new NodeOperationError(context.getNode(), 'The Webhook URL must be an http(s) address', {
@@ -72,7 +74,8 @@ export const webhookUrlOption: INodeProperties = {
 	name: 'webhookUrl',
 	type: 'string',
 	default: '',
-	placeholder: 'https://n8n.example.com/webhook/pique',
+	placeholder: 'https://n8n.example.com/webhook/3f6f0a52-.../webhook',
 	description:
 		'Where Pique sends the result when the job finishes, besides the organisation\'s webhook. The Visual AI Trigger needs no webhook.',
+	hint: 'To start a workflow when the job finishes, paste the Production URL of a Pique Webhook Trigger here (open that node → "Webhook URLs" → Production URL).',
 };

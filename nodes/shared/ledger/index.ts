@@ -18,6 +18,8 @@ export type {
 	NewJob,
 	PollStart,
 	StagedBatch,
+	Waiter,
+	WaitingJob,
 } from './types';
 
 const FILE_NAME = 'visual-ai-ledger.sqlite';
@@ -48,6 +50,11 @@ export async function closeLedgers(): Promise<void> {
 	for (const ledger of await Promise.allSettled(all)) {
 		if (ledger.status === 'fulfilled') ledger.value.close();
 	}
+}
+
+/** One trigger node of one workflow (workflow id + node id): the ledger delivers every job once to each. */
+export function triggerConsumerId(workflowId: string | undefined, nodeId: string): string {
+	return `${workflowId ?? 'unsaved'}:${nodeId}`;
 }
 
 /**

@@ -19,6 +19,8 @@ import type {
 	NewJob,
 	PollStart,
 	StagedBatch,
+	Waiter,
+	WaitingJob,
 } from './types';
 
 const BUSY_TIMEOUT_MS = 10_000;
@@ -68,6 +70,18 @@ export const MIGRATIONS: readonly string[] = [
 	CREATE INDEX jobs_by_finish ON jobs (provider, account, finished_at);`,
 	// When a consumer first polled, so that a trigger node added later need not start with the whole history.
 	`ALTER TABLE consumers ADD COLUMN first_poll_at INTEGER NOT NULL DEFAULT 0;`,
+	// The jobs a waiting execution waits for (Wait mode: resumed when the provider calls back).
+	`CREATE TABLE waits (
+		execution_id TEXT NOT NULL,
+		node_id TEXT NOT NULL,
+		output_index INTEGER NOT NULL,
+		item_index INTEGER NOT NULL,
+		provider TEXT NOT NULL,
+		account TEXT NOT NULL,
+		job_id TEXT NOT NULL,
+		created_at INTEGER NOT NULL,
+		PRIMARY KEY (execution_id, node_id, output_index)
+	);`,
 ];
 
 interface JobRow {
@@ -272,6 +286,58 @@ export class SqliteLedger implements JobLedger {
 			for (const delivery of deliveries) {
 				insert.run(consumer, delivery.provider, delivery.account, delivery.jobId, delivery.state, now);
 			}
+		});
+	}
+
+	async claimDelivery(consumer: string, delivery: Delivery, now = Date.now()): Promise<boolean> {
+		return await this.write(
+			() =>
+				this.changes(
+					`INSERT INTO deliveries (consumer, provider, account, job_id, state, delivered_at)
+					 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+					consumer,
+					delivery.provider,
+					delivery.account,
+					delivery.jobId,
+					delivery.state,
+					now,
+				) === 1,
+		);
+	}
+
+	async isDelivered(consumer: string, provider: LedgerProvider, account: string, jobId: string): Promise<boolean> {
+		return await this.withRetry(
+			() =>
+				this.db
+					.prepare('SELECT 1 AS found FROM deliveries WHERE consumer = ? AND provider = ? AND account = ? AND job_id = ?')
+					.get(consumer, provider, account, jobId) !== undefined,
+		);
+	}
+
+	async recordWait(waiter: Waiter, jobs: WaitingJob[], now = Date.now()): Promise<void> {
+		await this.write(() => {
+			const insert = this.db.prepare(
+				`INSERT INTO waits (execution_id, node_id, output_index, item_index, provider, account, job_id, created_at)
+				 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET item_index = excluded.item_index, job_id = excluded.job_id`,
+			);
+			for (const job of jobs) {
+				insert.run(waiter.executionId, waiter.nodeId, job.outputIndex, job.itemIndex, waiter.provider, waiter.account, job.jobId, now);
+			}
+		});
+	}
+
+	async waitingJobs(executionId: string, nodeId: string): Promise<Array<WaitingJob & { provider: LedgerProvider; account: string }>> {
+		return await this.withRetry(() => {
+			const rows = this.db
+				.prepare('SELECT * FROM waits WHERE execution_id = ? AND node_id = ? ORDER BY output_index')
+				.all(executionId, nodeId) as unknown as Array<{
+				output_index: number;
+				item_index: number;
+				provider: LedgerProvider;
+				account: string;
+				job_id: string;
+			}>;
+			return rows.map((row) => ({ outputIndex: row.output_index, itemIndex: row.item_index, provider: row.provider, account: row.account, jobId: row.job_id }));
 		});
 	}
 

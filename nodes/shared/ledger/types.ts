@@ -1,4 +1,5 @@
-export type LedgerProvider = 'eyeQuant' | 'pique';
+/** Jobs are recorded for EyeQuant and Pique (no list endpoint); deliveries for every trigger, Image Intelligence's webhook trigger too. */
+export type LedgerProvider = 'eyeQuant' | 'pique' | 'imageIntelligence';
 
 /** Where a job stands at the provider, as far as the pack has seen it. */
 export type JobState = 'pending' | 'finished' | 'failed' | 'expired' | 'given_up';
@@ -40,6 +41,21 @@ export interface Delivery {
 	jobId: string;
 	/** What the consumer was given: the job's state at delivery. */
 	state: JobState;
+}
+
+/** A node of an execution that waits for provider callbacks (Wait mode), and the credential's account. */
+export interface Waiter {
+	executionId: string;
+	nodeId: string;
+	provider: LedgerProvider;
+	account: string;
+}
+
+/** One output item of a waiting node: the job it stands for and the input item it came from. */
+export interface WaitingJob {
+	outputIndex: number;
+	itemIndex: number;
+	jobId: string;
 }
 
 /** Who holds a poll or staged a hand-off: host, process id and a per-process random id. */
@@ -107,6 +123,14 @@ export interface JobLedger {
 	/** An account's jobs, newest finished first, then newest registered (for a test event). */
 	newest(query: { provider: LedgerProvider; account: string; limit: number }): Promise<LedgerJob[]>;
 	recordChecks(results: CheckResult[], now?: number): Promise<void>;
+	/**
+	 * Records one final delivery unless the consumer already has the job (delivered or staged), in
+	 * one atomic step: true means this caller is the one that delivers it. Webhook triggers call it
+	 * before emitting, so that a provider's retry or a second concurrent call emits nothing.
+	 */
+	claimDelivery(consumer: string, delivery: Delivery, now?: number): Promise<boolean>;
+	/** Whether the consumer already has the job (delivered or staged). */
+	isDelivered(consumer: string, provider: LedgerProvider, account: string, jobId: string): Promise<boolean>;
 	/** Final deliveries (jobs a consumer skips, e.g. failed ones without "Include Failed"). */
 	recordDeliveries(consumer: string, deliveries: Delivery[], now?: number): Promise<void>;
 	/** Takes the consumer's lease and settles the previous hand-off against the committed cursor. */
@@ -125,5 +149,9 @@ export interface JobLedger {
 	/** Ends the lease without staging anything (a poll that emits nothing or throws). */
 	endPoll(consumer: string, lease: string): Promise<void>;
 	get(provider: LedgerProvider, account: string, jobId: string): Promise<LedgerJob | undefined>;
+	/** Records the jobs a waiting execution's node waits for (again for the same node: replaced per output item). */
+	recordWait(waiter: Waiter, jobs: WaitingJob[], now?: number): Promise<void>;
+	/** The jobs an execution's node waits for, in output order (empty when it waits for none). */
+	waitingJobs(executionId: string, nodeId: string): Promise<Array<WaitingJob & { provider: LedgerProvider; account: string }>>;
 	close(): void;
 }

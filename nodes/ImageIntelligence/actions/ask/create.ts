@@ -3,6 +3,7 @@ import { NodeApiError, NodeError, NodeOperationError, updateDisplayOptions } fro
 
 import { concurrencyOption, optionsCollection } from '../../../shared/descriptions';
 import type { ItemOutcome, ItemResult } from '../../../shared/router';
+import { callbackUrl, isWaitMode, waitModeProperties } from '../../../shared/webhooks/callback-wait';
 import { askJobItem } from '../../flatten';
 import { imagesOfItem } from './images';
 import { MAX_IMAGES_PER_JOB, checkExamples, checkId, checkQuestion, checkUrl, splitIntoJobs, urlList } from '../../limits';
@@ -98,6 +99,7 @@ const properties: INodeProperties[] = [
 		],
 		default: 'perItem',
 	},
+	...waitModeProperties('Image Intelligence'),
 	optionsCollection([
 		concurrencyOption('Image Intelligence'),
 		{
@@ -149,9 +151,10 @@ const properties: INodeProperties[] = [
 			name: 'webhookUrl',
 			type: 'string',
 			default: '',
-			placeholder: 'https://your-n8n.example.com/webhook/image-intelligence',
+			placeholder: 'https://your-n8n.example.com/webhook/8c1d4e77-.../webhook',
 			description:
-				'Image Intelligence POSTs the finished job here (e.g. the URL of an n8n Webhook node). The provider does not sign these calls.',
+				'Image Intelligence POSTs the finished job here. The provider does not sign these calls: the Image Intelligence Trigger reads each job back with its credential before it starts a workflow.',
+			hint: 'To start a workflow when the job finishes, paste the Production URL of an Image Intelligence Trigger here (open that node → "Webhook URLs" → Production URL).',
 		},
 		{
 			displayName: 'Yes Examples',
@@ -223,7 +226,7 @@ async function askRequest(context: IExecuteFunctions, fieldsItem: number, imageI
 	const fields = checked(context, fieldsItem, (): AskFields => {
 		const yes = checkExamples(urlList(options.yesExamples), 'Yes Examples');
 		const no = checkExamples(urlList(options.noExamples), 'No Examples');
-		const webhook = typeof options.webhookUrl === 'string' ? options.webhookUrl.trim() : '';
+		const webhook = isWaitMode(context) ? callbackUrl(context, fieldsItem) : typeof options.webhookUrl === 'string' ? options.webhookUrl.trim() : '';
 		const customId = checkId(options.customId, 'Custom ID');
 		const feedId = checkId(options.feedId, 'Feed ID');
 		return {

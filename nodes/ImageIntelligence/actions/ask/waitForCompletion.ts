@@ -16,7 +16,7 @@ const properties: INodeProperties[] = [
 		timeoutSeconds: 300,
 		giveUpWhen: 'the job has not finished by then',
 		timeoutHint:
-			'Instead of waiting here, a job can also call a Webhook node when it finishes (Create → Options → Webhook URL)',
+			'Instead of waiting here, Create can wait for Image Intelligence\'s call without holding a worker (Wait for the Result), or a job can start an Image Intelligence Trigger (Create → Options → Webhook URL)',
 	}),
 	optionsCollection([concurrencyOption('Image Intelligence')]),
 ];

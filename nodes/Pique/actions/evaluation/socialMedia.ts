@@ -7,6 +7,7 @@ import type { ApiClient } from '../../../shared/http/client';
 import type { ItemOutcome } from '../../../shared/router';
 import type { LedgerClient } from '../../../shared/track';
 import { registerJobs } from '../../../shared/ledger';
+import { waitModeProperties } from '../../../shared/webhooks/callback-wait';
 import { socialMediaBatchSchema } from '../../schemas';
 import type { SocialMediaBatch } from '../../schemas';
 import { judgeId, judgeLocator, numberOption, optionsOf, webhookUrlOf, webhookUrlOption } from '../common';
@@ -47,6 +48,7 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { urlSource: ['item'] } },
 		description: 'The video link of each input item; the items\' links are sent to Pique 20 at a time',
 	},
+	...waitModeProperties('Pique'),
 	optionsCollection([
 		{
 			displayName: 'Batch Size',

@@ -8,6 +8,7 @@ import { concurrencyOption, optionsCollection } from '../../../shared/descriptio
 import type { ItemResult } from '../../../shared/router';
 import type { LedgerClient } from '../../../shared/track';
 import { registerJobs } from '../../../shared/ledger';
+import { waitModeProperties } from '../../../shared/webhooks/callback-wait';
 import { fetchResult } from '../../results';
 import { presignedUploadSchema } from '../../schemas';
 import type { PresignedUpload } from '../../schemas';
@@ -48,6 +49,7 @@ const properties: INodeProperties[] = [
 		default: 'auto',
 		description: 'What kind of content the file is, as Pique needs to know it',
 	},
+	...waitModeProperties('Pique'),
 	optionsCollection([
 		concurrencyOption('Pique'),
 		{
