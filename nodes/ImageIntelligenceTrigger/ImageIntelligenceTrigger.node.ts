@@ -1,7 +1,7 @@
-import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { DELIVERY_WEBHOOKS, requireRandomWebhookPath } from '../shared/webhooks/activation';
+import { DELIVERY_WEBHOOKS, deliveryWebhookMethods } from '../shared/webhooks/activation';
 import { receiveDelivery } from '../shared/webhooks/receive';
 import { imageIntelligenceDeliveries } from '../ImageIntelligence/deliveries';
 
@@ -36,21 +36,8 @@ export class ImageIntelligenceTrigger implements INodeType {
 		],
 	};
 
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				requireRandomWebhookPath(this);
-				// Nothing is registered at Image Intelligence: each job carries its own webhook URL.
-				return true;
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-		},
-	};
+	// Nothing is registered at Image Intelligence: each job carries its own webhook URL.
+	webhookMethods = deliveryWebhookMethods();
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return await receiveDelivery(this, imageIntelligenceDeliveries);

@@ -1,7 +1,7 @@
-import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { DELIVERY_WEBHOOKS, requireRandomWebhookPath } from '../shared/webhooks/activation';
+import { DELIVERY_WEBHOOKS, deliveryWebhookMethods } from '../shared/webhooks/activation';
 import { receiveDelivery } from '../shared/webhooks/receive';
 import { piqueDeliveries, piqueWebhookSecret } from '../Pique/deliveries';
 
@@ -36,27 +36,14 @@ export class PiqueWebhookTrigger implements INodeType {
 		],
 	};
 
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				requireRandomWebhookPath(this);
-				if (!(await piqueWebhookSecret(this))) {
-					throw new NodeOperationError(this.getNode(), 'The Pique credential has no Webhook Secret', {
-						description:
-							'The trigger refuses every call it cannot verify. Copy your organisation\'s webhook secret from Pique into the credential\'s Webhook Secret field.',
-					});
-				}
-				// Nothing is registered at Pique (it has no API for that): the URL is given to Pique by hand.
-				return true;
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-		},
-	};
+	// Nothing is registered at Pique (it has no API for that): the URL is given to Pique by hand.
+	webhookMethods = deliveryWebhookMethods(async (context) => {
+		if (await piqueWebhookSecret(context)) return;
+		throw new NodeOperationError(context.getNode(), 'The Pique credential has no Webhook Secret', {
+			description:
+				'The trigger refuses every call it cannot verify. Copy your organisation\'s webhook secret from Pique into the credential\'s Webhook Secret field.',
+		});
+	});
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return await receiveDelivery(this, piqueDeliveries);

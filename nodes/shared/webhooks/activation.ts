@@ -1,4 +1,4 @@
-import type { IHookFunctions, IWebhookDescription } from 'n8n-workflow';
+import type { IHookFunctions, INodeType, IWebhookDescription } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 /**
@@ -24,4 +24,27 @@ export function requireRandomWebhookPath(context: IHookFunctions): void {
 		description:
 			'Its URL would be guessable, and anyone who guesses it could call it. Delete the node and add it again from the node panel (n8n then gives it a random URL), or give it a "webhookId" that is a random UUID in the workflow JSON.',
 	});
+}
+
+/**
+ * The activation hooks of a delivery webhook trigger: nothing is registered at the provider (the
+ * user gives it the URL by hand), but activation fails unless the URL is random and `check` passes
+ * (e.g. the credential has what verifying a call needs).
+ */
+export function deliveryWebhookMethods(check?: (context: IHookFunctions) => Promise<void>): INodeType['webhookMethods'] {
+	return {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				requireRandomWebhookPath(this);
+				await check?.(this);
+				return true;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+		},
+	};
 }
