@@ -43,7 +43,7 @@ export async function pollLedger(
 	const startedAt = Date.now();
 	const deadline = AbortSignal.timeout(budgetMs);
 	const session = await provider.connect(workContext(context, deadline), options, pollRetry(budgetMs));
-	const ledger = await openTriggerLedger(context.getNode());
+	const ledger = await openTriggerLedger(context.getNode(), context.logger);
 	const consumer = consumerId(context);
 	const staticData = context.getWorkflowStaticData('node');
 	const start = await ledger.beginPoll(consumer, {

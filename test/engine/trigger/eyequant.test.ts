@@ -2,15 +2,15 @@
  * Visual AI Trigger on EyeQuant, through the nodes: analyses submitted with EyeQuant → Analysis →
  * Create, emitted once per trigger node with their maps, over real HTTP to the sandbox.
  */
-import { DatabaseSync } from 'node:sqlite';
 
 import { NEW_NODE_LOOKBACK_MS } from '../../../nodes/VisualAiTrigger/poll';
-import { accountId, ledgerLocation, openLedger } from '../../../nodes/shared/ledger';
+import { accountId, openLedger } from '../../../nodes/shared/ledger';
+import { ledgerSql } from '../../helpers/ledger-backend';
 import { SANDBOX_KEYS } from '../../../sandbox/server';
 import { binaryBytes } from '../../helpers/engine';
 import { useSandbox } from '../../helpers/sandbox';
 import { ALL_OUTPUTS, served } from '../eyequant/helpers';
-import { TriggerNode, counts, deliveries, jsonClone, ledgerDump, pollOnce, pollTogether, submitAnalyses, useTempLedger } from './helpers';
+import { TriggerNode, counts, currentLedger, deliveries, jsonClone, ledgerDump, pollOnce, pollTogether, submitAnalyses, useTempLedger } from './helpers';
 
 useTempLedger();
 const sandbox = useSandbox({ hourMs: 600_000, eyeQuantProcessingMs: 150 });
@@ -62,7 +62,7 @@ describe('Visual AI Trigger — EyeQuant', () => {
 		}
 		expect(strict.emitted.filter((item) => Object.keys(item.binary ?? {}).length === 5)).toHaveLength(5);
 		// The strict node recorded the failed ones as seen, so it never asks for them again.
-		expect(deliveries('trigger-workflow:strict').filter((row) => bad.includes(row.job_id))).toHaveLength(5);
+		expect((await deliveries('trigger-workflow:strict')).filter((row) => bad.includes(row.job_id))).toHaveLength(5);
 	});
 
 	it('a poll after everything was delivered asks EyeQuant nothing and emits nothing', async () => {
@@ -88,20 +88,20 @@ describe('Visual AI Trigger — EyeQuant', () => {
 		s.clearLog();
 		expect(await strict.poll()).toBeNull();
 		expect(s.requests({ method: 'GET' })).toHaveLength(0);
-		expect(deliveries('trigger-workflow:strict').filter((row) => gone.includes(row.job_id)).map((row) => row.state)).toEqual(['expired', 'expired']);
+		expect((await deliveries('trigger-workflow:strict')).filter((row) => gone.includes(row.job_id)).map((row) => row.state)).toEqual(['expired', 'expired']);
 	});
 
 	it('Fetch Test Event shows the newest finished analysis and changes nothing', async () => {
 		const s = sandbox.current;
 		const [newest] = await submitAnalyses(s, 1);
 		await strict.pollUntil(() => strict.jobIds().includes(newest));
-		const before = ledgerDump();
+		const before = await ledgerDump();
 		const staticData = jsonClone(strict.committed);
 		const items = await pollOnce(s, { nodeId: 'strict' }, staticData, 'manual');
 		expect(items).toHaveLength(1);
 		expect(items?.[0].json).toMatchObject({ jobId: newest, status: 'success', provider: 'eyeQuant' });
 		expect(await binaryBytes(items![0], 'attentionMap')).toEqual(await served(String(items![0].json.attentionMap)));
-		expect(ledgerDump()).toBe(before);
+		expect(await ledgerDump()).toBe(before);
 		expect(staticData).toEqual(strict.committed);
 	});
 
@@ -143,12 +143,12 @@ describe('Visual AI Trigger — EyeQuant', () => {
 		s.advanceTime(1000);
 		// `old` counts as recorded a day before the strict node's first poll: within its window, but
 		// more than a day before the first poll of a node added now.
-		const db = new DatabaseSync(ledgerLocation());
-		const { first_poll_at: strictSince } = db.prepare('SELECT first_poll_at FROM consumers WHERE consumer = ?').get('trigger-workflow:strict') as {
-			first_poll_at: number;
-		};
-		db.prepare('UPDATE jobs SET registered_at = ? WHERE job_id = ?').run(strictSince - NEW_NODE_LOOKBACK_MS, old);
-		db.close();
+		const [{ first_poll_at: strictSince }] = await ledgerSql<{ first_poll_at: number }>(
+			currentLedger(),
+			'SELECT first_poll_at FROM consumers WHERE consumer = ?',
+			'trigger-workflow:strict',
+		);
+		await ledgerSql(currentLedger(), 'UPDATE jobs SET registered_at = ? WHERE job_id = ?', strictSince - NEW_NODE_LOOKBACK_MS, old);
 		const late = new TriggerNode(() => s, { nodeId: 'added-later', options: { includeFailed: true } });
 		await late.pollUntil(() => late.jobIds().includes(recent));
 		expect(late.jobIds()).not.toContain(old);
