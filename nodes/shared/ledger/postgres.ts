@@ -122,8 +122,10 @@ export class PostgresLedger implements JobLedger {
 		const types = { getTypeParser: int8AsNumber } as unknown as NonNullable<ConstructorParameters<typeof pg.Pool>[0]>['types'];
 		const settings = { ...target.connection, types, connectionTimeoutMillis: 10_000, application_name: 'n8n-nodes-visual-ai ledger' };
 		const pool = new pg.Pool({ ...settings, max: 4, idleTimeoutMillis: 30_000 });
-		// An idle connection that drops must not crash n8n; the next query takes a new one.
+		// A connection that drops (idle or checked out) must not crash n8n: the query in flight fails
+		// and is retried on a new connection.
 		pool.on('error', () => undefined);
+		pool.on('connect', (client) => client.on('error', () => undefined));
 		const presence = new PostgresPresence(() => new pg.Client(settings) as Client);
 		const ledger = new PostgresLedger(target, pool, presence);
 		try {
