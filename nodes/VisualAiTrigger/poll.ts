@@ -4,6 +4,7 @@ import type { NodeError } from 'n8n-workflow';
 
 import { isEgressRefusedError } from '../shared/http/egress';
 import { apiError } from '../shared/http/errors';
+import { pruneIfDue } from '../shared/ledger';
 import type { CheckResult, Delivery, JobState, LedgerJob, StagedBatch } from '../shared/ledger';
 import { runChecks } from './checks';
 import type { CheckVerdict, StopReason } from './checks';
@@ -88,6 +89,7 @@ export async function pollLedger(
 		if (!staged) await ledger.endPoll(consumer, start.lease);
 	}
 	run.log(context);
+	await pruneIfDue(ledger, context.logger);
 	if (!staged?.batch) return null;
 	const already = new Set(staged.alreadyDelivered);
 	const items = run.handOff.filter(({ delivery }) => !already.has(delivery.jobId)).map(({ item }) => item);

@@ -137,3 +137,28 @@ test('the lease and the batch of a process that died are taken over at once', as
 	expect(await ledger.beginPoll(who, settings)).toMatchObject({ kind: 'busy' });
 });
 
+
+test('queue mode with a local ledger file: the first use logs one warning naming the file and what to set; PostgreSQL: none', async () => {
+	const before = process.env.EXECUTIONS_MODE;
+	process.env.EXECUTIONS_MODE = 'queue';
+	try {
+		const warnings: string[] = [];
+		const logger = { debug() {}, info() {}, warn: (message: string) => warnings.push(message), error() {} } as never;
+		const local = path.join(folder, 'queue-mode.sqlite');
+		await jest.isolateModulesAsync(async () => {
+			const ledger = await import('../../nodes/shared/ledger');
+			await ledger.openLedger(local, logger);
+			await ledger.openLedger(local, logger);
+			await ledger.closeLedgers();
+		});
+		expect(warnings).toHaveLength(1);
+		expect(warnings[0]).toContain(`local file ${local}`);
+		expect(warnings[0]).toMatch(/EXECUTIONS_MODE=queue.*DB_TYPE=postgresdb.*N8N_VISUAL_AI_LEDGER=postgres:\/\//);
+		const { splitLedgerWarning, ledgerTarget } = await import('../../nodes/shared/ledger');
+		expect(splitLedgerWarning(ledgerTarget({ N8N_VISUAL_AI_LEDGER: 'postgres://u@h/db' }))).toBeUndefined();
+		expect(splitLedgerWarning(ledgerTarget({ N8N_VISUAL_AI_LEDGER: local }), { EXECUTIONS_MODE: 'regular' })).toBeUndefined();
+	} finally {
+		if (before === undefined) delete process.env.EXECUTIONS_MODE;
+		else process.env.EXECUTIONS_MODE = before;
+	}
+});

@@ -27,6 +27,7 @@ export type {
 } from './types';
 export { describeTarget, ledgerTarget } from './target';
 export { splitLedgerWarning } from './split';
+export { pruneIfDue, retentionDays } from './retention';
 export type { LedgerTarget } from './target';
 
 const opened = new Map<string, Promise<JobLedger>>();

@@ -29,7 +29,6 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
 		PRIMARY KEY (provider, account, job_id)
 	);
 	CREATE INDEX jobs_by_finish ON ${S}.jobs (provider, account, finished_at);
-	CREATE INDEX jobs_by_registration ON ${S}.jobs (provider, account, registered_at);
 	CREATE INDEX jobs_by_age ON ${S}.jobs (finished_at) WHERE state <> 'pending';
 	CREATE TABLE ${S}.deliveries (
 		consumer TEXT NOT NULL,

@@ -194,8 +194,11 @@ export class PostgresLedger implements JobLedger {
 			const tracks = consumer.provider === query.provider && consumer.account === query.account;
 			if (!tracks || (consumer.pending_since ?? 0) > since) await this.rebuildPending(db, query.consumer, query.provider, query.account, since);
 			const { rows } = await db.query<JobRow>(
+				// One primary-key lookup per pending job (OFFSET 0 keeps the planner from turning it into a
+				// scan of the account's whole history when its statistics are stale).
 				`SELECT j.* FROM ${S}.pending p
-				 JOIN ${S}.jobs j ON j.provider = p.provider AND j.account = p.account AND j.job_id = p.job_id
+				 CROSS JOIN LATERAL (SELECT * FROM ${S}.jobs k WHERE k.provider = p.provider AND k.account = p.account
+				                     AND k.job_id = p.job_id OFFSET 0) j
 				 WHERE p.consumer = $1 AND p.provider = $2 AND p.account = $3 AND j.registered_at >= $4
 				 ORDER BY ${ORDER} LIMIT $5`,
 				[query.consumer, query.provider, query.account, since, query.limit],
@@ -413,6 +416,11 @@ export class PostgresLedger implements JobLedger {
 			pruned += count;
 			if (count < options.batchSize) break;
 		}
+		// Fresh statistics keep the planner on the primary key for a poll's lookups after a burst of
+		// registrations (autovacuum may not have analysed yet); sampling costs milliseconds.
+		await this.transaction(async (db) => {
+			await db.query(`ANALYZE ${S}.jobs, ${S}.pending, ${S}.deliveries, ${S}.consumers`);
+		});
 		return pruned;
 	}
 

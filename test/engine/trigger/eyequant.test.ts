@@ -4,7 +4,7 @@
  */
 
 import { NEW_NODE_LOOKBACK_MS } from '../../../nodes/VisualAiTrigger/poll';
-import { accountId, openLedger } from '../../../nodes/shared/ledger';
+import { accountId, ledgerLocation, openLedger } from '../../../nodes/shared/ledger';
 import { ledgerSql } from '../../helpers/ledger-backend';
 import { SANDBOX_KEYS } from '../../../sandbox/server';
 import { binaryBytes } from '../../helpers/engine';
@@ -99,7 +99,8 @@ describe('Visual AI Trigger — EyeQuant', () => {
 		const staticData = jsonClone(strict.committed);
 		const items = await pollOnce(s, { nodeId: 'strict' }, staticData, 'manual');
 		expect(items).toHaveLength(1);
-		expect(items?.[0].json).toMatchObject({ jobId: newest, status: 'success', provider: 'eyeQuant' });
+		expect(items?.[0].json).toMatchObject({ jobId: newest, status: 'success', provider: 'eyeQuant', testEventLedger: ledgerLocation() });
+		expect(items?.[0].json.testEventLedger).not.toMatch(/:[^@/]*@/);
 		expect(await binaryBytes(items![0], 'attentionMap')).toEqual(await served(String(items![0].json.attentionMap)));
 		expect(await ledgerDump()).toBe(before);
 		expect(staticData).toEqual(strict.committed);
