@@ -6,6 +6,7 @@ import * as evaluation from './actions/evaluation';
 import * as job from './actions/job';
 import * as judge from './actions/judge';
 import { operations } from './actions/router';
+import { listLedgerTriggerNodes, TRIGGER_NODES_METHOD } from '../shared/reemit';
 import { listSearch } from './methods';
 import { piqueClient } from './transport';
 
@@ -35,7 +36,7 @@ export class Pique implements INodeType {
 		],
 	};
 
-	methods = { listSearch };
+	methods = { listSearch, loadOptions: { [TRIGGER_NODES_METHOD]: listLedgerTriggerNodes('pique') } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await route(this, { operations, client: piqueClient, defaultConcurrency: 5 });

@@ -198,7 +198,7 @@ describe('poll cost and history', () => {
 		expect(await ids('wf:p2', account)).toEqual(['owed', 'unfinished']);
 	});
 
-	test('Re-emit takes deliveries back by id or by time, for one consumer only; staged ones are left alone', async () => {
+	test('Re-emit takes deliveries back by id or by time, for one consumer only', async () => {
 		const account = 'acc-reemit';
 		await ledger.register([job('r1', account), job('r2', account), job('r3', account)]);
 		expect(await ids('wf:r', account)).toHaveLength(3);

@@ -430,7 +430,7 @@ export class PostgresLedger implements JobLedger {
 			const { rows } = await db.query<{ job_id: string }>(
 				`WITH gone AS (
 					DELETE FROM ${S}.deliveries d
-					WHERE d.consumer = $1 AND d.provider = $2 AND d.account = $3 AND d.batch IS NULL
+					WHERE d.consumer = $1 AND d.provider = $2 AND d.account = $3
 					  AND (($4::text[] IS NOT NULL AND d.job_id = ANY($4)) OR ($4::text[] IS NULL AND d.delivered_at >= $5))
 					RETURNING d.provider, d.account, d.job_id
 				), back AS (

@@ -448,7 +448,7 @@ export class SqliteLedger implements JobLedger {
 				: 'delivered_at >= ?';
 			const rows = this.db
 				.prepare(
-					`DELETE FROM deliveries WHERE consumer = ? AND provider = ? AND account = ? AND batch IS NULL AND ${filter}
+					`DELETE FROM deliveries WHERE consumer = ? AND provider = ? AND account = ? AND ${filter}
 					 RETURNING job_id`,
 				)
 				.all(request.consumer, request.provider, request.account, request.jobIds ? JSON.stringify(request.jobIds) : (request.deliveredSince ?? 0)) as Array<{

@@ -6,6 +6,7 @@
 import { NEW_NODE_LOOKBACK_MS } from '../../../nodes/VisualAiTrigger/poll';
 import { accountId, ledgerLocation, openLedger } from '../../../nodes/shared/ledger';
 import { ledgerSql } from '../../helpers/ledger-backend';
+import { runEyeQuant } from '../eyequant/helpers';
 import { SANDBOX_KEYS } from '../../../sandbox/server';
 import { binaryBytes } from '../../helpers/engine';
 import { useSandbox } from '../../helpers/sandbox';
@@ -157,6 +158,32 @@ describe('Visual AI Trigger — EyeQuant', () => {
 		// Nodes that were polling before the job was recorded still get it.
 		await strict.pollUntil(() => strict.jobIds().includes(old));
 		expect(strict.jobIds()).toContain(old);
+	});
+
+	it('Job → Re-emit: the chosen trigger node emits those analyses once more; one the provider no longer has comes back expired', async () => {
+		const s = sandbox.current;
+		const node = new TriggerNode(() => s, { nodeId: 'reemit', options: { includeFailed: true } });
+		const [kept, lost] = await submitAnalyses(s, 2);
+		await node.pollUntil(() => [kept, lost].every((id) => node.jobIds().includes(id)));
+		await strict.pollUntil(() => [kept, lost].every((id) => strict.jobIds().includes(id)));
+		await strict.poll();
+		const emittedBefore = node.jobIds().length;
+		const [listed] = await runEyeQuant(s, { resource: 'job', operation: 'reemit', triggerNode: 'trigger-workflow:reemit', select: 'ids', jobIds: `${kept}, ${lost}, never-delivered` });
+		expect(listed.json).toEqual({ triggerNode: 'trigger-workflow:reemit', reemitted: [kept, lost].sort(), count: 2, notDelivered: ['never-delivered'] });
+		// Another trigger node is not affected.
+		expect(await strict.poll()).toBeNull();
+		await node.pollUntil(() => node.jobIds().length >= emittedBefore + 2);
+		expect(node.jobIds().slice(emittedBefore).sort()).toEqual([kept, lost].sort());
+		expect(node.emitted.find((item) => item.json.jobId === kept)?.json).toMatchObject({ status: 'success' });
+		expect(await node.poll()).toBeNull();
+		// An hour after finishing EyeQuant has deleted them: re-emitted, they come back as expired items.
+		s.advanceTime(2 * 600_000);
+		const since = new Date(Date.now() - 3_600_000).toISOString();
+		const [again] = await runEyeQuant(s, { resource: 'job', operation: 'reemit', triggerNode: 'trigger-workflow:reemit', select: 'since', since });
+		expect(again.json.reemitted).toEqual(expect.arrayContaining([kept, lost]));
+		await node.pollUntil(() => node.jobIds().length >= emittedBefore + 2 + Number(again.json.count));
+		const expired = node.emitted.slice(emittedBefore + 2);
+		expect(expired.filter((item) => [kept, lost].includes(String(item.json.jobId))).map((item) => item.json.status)).toEqual(['expired', 'expired']);
 	});
 
 	it('another account sees none of these jobs', async () => {
