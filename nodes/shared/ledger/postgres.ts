@@ -416,12 +416,23 @@ export class PostgresLedger implements JobLedger {
 			pruned += count;
 			if (count < options.batchSize) break;
 		}
-		// Fresh statistics keep the planner on the primary key for a poll's lookups after a burst of
-		// registrations (autovacuum may not have analysed yet); sampling costs milliseconds.
-		await this.transaction(async (db) => {
-			await db.query(`ANALYZE ${S}.jobs, ${S}.pending, ${S}.deliveries, ${S}.consumers`);
-		});
+		await this.maintain();
 		return pruned;
+	}
+
+	/**
+	 * Every job passes through the pending sets (inserted, then deleted on delivery), so after a
+	 * burst their indexes are full of dead entries that a poll's lookup has to step over until
+	 * autovacuum comes by; fresh statistics keep the planner on the primary key. Both cost little
+	 * (the live pending set is small; ANALYZE samples). VACUUM cannot run inside a transaction.
+	 */
+	private async maintain(): Promise<void> {
+		try {
+			await this.pool.query(`VACUUM (ANALYZE) ${S}.pending, ${S}.consumers`);
+			await this.pool.query(`ANALYZE ${S}.jobs, ${S}.deliveries`);
+		} catch (error) {
+			throw this.failure(error);
+		}
 	}
 
 	async reemit(request: ReemitRequest): Promise<string[]> {
