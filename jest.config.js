@@ -19,7 +19,11 @@ module.exports = {
 		{
 			...common,
 			displayName: 'postgres',
-			testMatch: ['**/test/unit/ledger.test.ts', '**/test/unit/ledger-processes.test.ts', '**/test/engine/trigger/*.test.ts'],
+			testMatch: [
+				'**/test/unit/ledger.test.ts',
+				'**/test/unit/ledger-processes.test.ts',
+				'**/test/engine/trigger/{eyequant,pique,durability}.test.ts',
+			],
 			setupFiles: ['<rootDir>/test/helpers/ledger-backend-postgres.ts'],
 		},
 	],

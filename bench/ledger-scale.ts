@@ -11,8 +11,9 @@ import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { median, registerSourceHooks } from './lib.ts';
+import { median } from './lib.ts';
 import { startPostgres } from '../scripts/lib/postgres.ts';
+import { registerSourceHooks } from '../scripts/lib/source-hooks.ts';
 
 type Ledger = import('../nodes/shared/ledger/index.ts').JobLedger;
 

@@ -555,7 +555,11 @@ export class SqliteLedger implements JobLedger {
 			db.exec('PRAGMA synchronous = NORMAL');
 			const added = await this.write(() => {
 				this.migrate();
-				return carryOver(orphan, db);
+				const copied = carryOver(orphan, db);
+				// Pending sets are not copied: jobs registered in the new file meanwhile are in none of
+				// them. Each consumer makes its set again from jobs and deliveries at its next poll.
+				db.exec('DELETE FROM pending; UPDATE consumers SET provider = NULL, account = NULL, pending_since = NULL');
+				return copied;
 			});
 			this.identity = fileIdentity(this.location);
 			orphan.close();

@@ -1,3 +1,7 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
 import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { VisualAiTrigger } from '../../../nodes/VisualAiTrigger/VisualAiTrigger.node';
@@ -22,6 +26,19 @@ export function useTempLedger(): void {
 		if (before === undefined) delete process.env.N8N_VISUAL_AI_LEDGER;
 		else process.env.N8N_VISUAL_AI_LEDGER = before;
 	});
+}
+
+/** A fresh SQLite ledger file for a test about the file itself (N8N_VISUAL_AI_LEDGER), restored afterwards; its path. */
+export function useTempSqliteLedger(): string {
+	const before = process.env.N8N_VISUAL_AI_LEDGER;
+	const file = path.join(mkdtempSync(path.join(tmpdir(), 'trigger-ledger-')), 'ledger.sqlite');
+	process.env.N8N_VISUAL_AI_LEDGER = file;
+	afterAll(async () => {
+		await closeLedgers();
+		if (before === undefined) delete process.env.N8N_VISUAL_AI_LEDGER;
+		else process.env.N8N_VISUAL_AI_LEDGER = before;
+	});
+	return file;
 }
 
 /** EyeQuant outputs with one map (attention) and a score: the sandbox takes a while to draw each map. */
