@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -161,4 +161,22 @@ test('queue mode with a local ledger file: the first use logs one warning naming
 		if (before === undefined) delete process.env.EXECUTIONS_MODE;
 		else process.env.EXECUTIONS_MODE = before;
 	}
+});
+
+test('a ledger file deleted under n8n: jobs still owed to a trigger node at that moment stay owed in the new file', async () => {
+	const owed = path.join(folder, 'deleted-while-owed.sqlite');
+	const ledger = await openLedger(owed);
+	const job = (jobId: string) => ({ provider: 'pique' as const, account: 'acc-owed', jobId });
+	const query = { provider: 'pique' as const, account: 'acc-owed', consumer: 'wf:owed', limit: 10 };
+	await ledger.register([job('before-1'), job('before-2')]);
+	expect((await ledger.undelivered(query)).map((row) => row.jobId)).toEqual(['before-1', 'before-2']);
+	const warning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+	try {
+		for (const suffix of ['', '-wal', '-shm']) rmSync(`${owed}${suffix}`, { force: true });
+		await ledger.register([job('after-1')]);
+		expect(warning).toHaveBeenCalled();
+	} finally {
+		warning.mockRestore();
+	}
+	expect((await ledger.undelivered(query)).map((row) => row.jobId).sort()).toEqual(['after-1', 'before-1', 'before-2']);
 });
