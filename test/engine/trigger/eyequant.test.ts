@@ -5,6 +5,7 @@
 
 import { NEW_NODE_LOOKBACK_MS } from '../../../nodes/VisualAiTrigger/poll';
 import { accountId, ledgerLocation, openLedger } from '../../../nodes/shared/ledger';
+import { listLedgerTriggerNodes } from '../../../nodes/shared/reemit';
 import { ledgerSql } from '../../helpers/ledger-backend';
 import { runEyeQuant } from '../eyequant/helpers';
 import { SANDBOX_KEYS } from '../../../sandbox/server';
@@ -168,6 +169,10 @@ describe('Visual AI Trigger — EyeQuant', () => {
 		await strict.pollUntil(() => [kept, lost].every((id) => strict.jobIds().includes(id)));
 		await strict.poll();
 		const emittedBefore = node.jobIds().length;
+		// The node's list of trigger nodes (loadOptions) offers the ones the ledger knows for EyeQuant.
+		const choices = await listLedgerTriggerNodes('eyeQuant').call({ logger: { debug() {}, info() {}, warn() {}, error() {} } } as never);
+		expect(choices.map((choice) => choice.value)).toEqual(expect.arrayContaining(['trigger-workflow:reemit', 'trigger-workflow:strict']));
+		expect(choices.find((choice) => choice.value === 'trigger-workflow:reemit')?.name).toBe('Workflow trigger-workflow, trigger node reemit');
 		const [listed] = await runEyeQuant(s, { resource: 'job', operation: 'reemit', triggerNode: 'trigger-workflow:reemit', select: 'ids', jobIds: `${kept}, ${lost}, never-delivered` });
 		expect(listed.json).toEqual({ triggerNode: 'trigger-workflow:reemit', reemitted: [kept, lost].sort(), count: 2, notDelivered: ['never-delivered'] });
 		// Another trigger node is not affected.
