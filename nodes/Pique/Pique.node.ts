@@ -9,6 +9,7 @@ import * as judge from './actions/judge';
 import { operations } from './actions/router';
 import { CALLBACK_WEBHOOKS, isWaitMode, resumeOnCallback, waitForCallbacks } from '../shared/webhooks/callback-wait';
 import { piqueDeliveries, piqueWebhookSecret } from './deliveries';
+import { listLedgerTriggerNodes, TRIGGER_NODES_METHOD } from '../shared/reemit';
 import { listSearch } from './methods';
 import { piqueClient } from './transport';
 
@@ -43,7 +44,7 @@ export class Pique implements INodeType {
 		],
 	};
 
-	methods = { listSearch };
+	methods = { listSearch, loadOptions: { [TRIGGER_NODES_METHOD]: listLedgerTriggerNodes('pique') } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const waiting = WAIT_OPERATIONS.has(this.getNodeParameter('operation', 0) as string) && isWaitMode(this);

@@ -216,6 +216,11 @@ const rows: Row[] = [
 		parameters: ({ screenshotId }) => ({ resource: 'job', operation: 'track', screenshotId, options: { checkExists: false } }),
 		requests: () => [],
 	},
+	{
+		name: 'Job → Re-emit: only the ledger changes, no request to EyeQuant',
+		parameters: ({ screenshotId }) => ({ resource: 'job', operation: 'reemit', triggerNode: 'wf:trigger', select: 'ids', jobIds: screenshotId }),
+		requests: () => [],
+	},
 ];
 
 describe('EyeQuant request shapes', () => {

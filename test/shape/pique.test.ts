@@ -255,6 +255,11 @@ const rows: Row[] = [
 		parameters: ({ jobId }) => ({ resource: 'job', operation: 'track', jobId, options: { checkExists: false } }),
 		requests: () => [],
 	},
+	{
+		name: 'Job → Re-emit: only the ledger changes, no request to Pique',
+		parameters: () => ({ resource: 'job', operation: 'reemit', triggerNode: 'wf:trigger', select: 'since', since: '2026-01-01T00:00:00Z' }),
+		requests: () => [],
+	},
 ];
 
 describe('Pique request shapes', () => {

@@ -9,11 +9,11 @@ import { closeLedgers } from '../../../nodes/shared/ledger';
 import { startSandbox } from '../../../sandbox/server';
 import type { Sandbox } from '../../helpers/sandbox';
 import { sandboxCredentials } from '../../helpers/sandbox';
-import { TriggerNode, counts, submitAnalyses, useTempLedger } from './helpers';
+import { TriggerNode, counts, submitAnalyses, useTempSqliteLedger } from './helpers';
 import { pollInProcess } from './processes';
 import type { PollRequest } from './processes';
 
-const file = useTempLedger();
+const file = useTempSqliteLedger();
 const sandbox: { current: Sandbox } = { current: undefined as unknown as Sandbox };
 beforeAll(async () => {
 	sandbox.current = await startSandbox({ port: 0, hourMs: 600_000, eyeQuantProcessingMs: 20 });
