@@ -16,7 +16,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
-import { ROOT, registerSourceHooks } from './lib.ts';
+import { registerSourceHooks } from '../scripts/lib/source-hooks.ts';
+import { ROOT } from './lib.ts';
 
 registerSourceHooks();
 

@@ -1,35 +1,9 @@
-/** What several benchmarks in bench/ share: loading the node sources, child processes, arguments, statistics. */
+/** What several benchmarks in bench/ share: child processes, arguments, statistics (loading the node sources: scripts/lib/source-hooks.ts). */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { registerHooks } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 /** Every benchmark runs as bench/<name>.ts from the repository root. */
 export const ROOT = path.resolve(path.dirname(process.argv[1]), '..');
-
-/**
- * The node's sources import without extensions (tsc builds them) and n8n-core is CommonJS: resolve
- * `./x` to `./x.ts` and give every importer n8n-workflow's CommonJS build, as inside n8n.
- * Call before the first dynamic import of a node source.
- */
-export function registerSourceHooks(): void {
-	registerHooks({
-		resolve(specifier, context, nextResolve) {
-			if (specifier === 'n8n-workflow' || specifier.startsWith('n8n-workflow/')) {
-				return nextResolve(specifier, { ...context, conditions: ['node', 'require', 'default'] });
-			}
-			const relative = specifier.startsWith('./') || specifier.startsWith('../');
-			if (relative && context.parentURL?.endsWith('.ts') && !/\.[cm]?[jt]s$|\.json$/.test(specifier)) {
-				const base = new URL(specifier, context.parentURL).href;
-				for (const candidate of [`${base}.ts`, `${base}/index.ts`]) {
-					if (existsSync(fileURLToPath(candidate))) return nextResolve(candidate, context);
-				}
-			}
-			return nextResolve(specifier, context);
-		},
-	});
-}
 
 /** A child process's wall time, peak RSS and CPU time, as a benchmark child reports them. */
 export interface ChildResult {

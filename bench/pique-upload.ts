@@ -22,7 +22,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
-import { childResult, exec, formatMs, median, parseArgs, registerSourceHooks } from './lib.ts';
+import { registerSourceHooks } from '../scripts/lib/source-hooks.ts';
+import { childResult, exec, formatMs, median, parseArgs } from './lib.ts';
 import type { ChildResult as ProcessResult } from './lib.ts';
 
 const MiB = 1024 * 1024;

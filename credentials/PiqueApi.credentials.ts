@@ -50,6 +50,15 @@ export class PiqueApi implements ICredentialType {
 			required: true,
 			displayOptions: { show: { environment: ['custom'] } },
 		},
+		{
+			displayName: 'Webhook Secret',
+			name: 'webhookSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'Your organisation\'s webhook signing secret from Pique. Only the Pique Webhook Trigger needs it: it checks the X-Webhook-Signature of every call with it and refuses unsigned or wrongly signed calls.',
+		},
 	];
 
 	authenticate: IAuthenticateGeneric = {

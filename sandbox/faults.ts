@@ -3,12 +3,33 @@
  * PUT /__sandbox/faults), per request through the `x-sandbox-fault` header or the `__fault`
  * query parameter (both carry the JSON of one Fault).
  */
+import { ECHO_FORMATS } from './echo.ts';
+import type { EchoFormat } from './echo.ts';
 import { isRecord } from './http.ts';
 import type { Fault, FaultRule, Provider } from './types.ts';
 
 export class FaultParseError extends Error {}
 
-const FAULT_TYPES = new Set(['status', 'reset', 'stall', 'malformedJson', 'dropField', 'sseDrop', 'latency']);
+const FAULT_TYPES = new Set([
+	'status',
+	'reset',
+	'stall',
+	'malformedJson',
+	'dropField',
+	'sseDrop',
+	'latency',
+	'redirect',
+	'encoding',
+	'contentType',
+	'expired',
+	'trickle',
+	'sseCommentsOnly',
+	'sseUnterminated',
+	'sseHugeEvent',
+	'echo',
+]);
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const CODINGS = new Set(['gzip', 'deflate', 'br', 'zstd']);
 
 function optionalCount(value: unknown, name: string): number | undefined {
 	if (value === undefined) return undefined;
@@ -42,15 +63,65 @@ export function parseFault(value: unknown): Fault {
 		case 'dropField':
 			if (typeof value.field !== 'string' || value.field === '') throw new FaultParseError('A dropField fault needs "field"');
 			return { type: 'dropField', field: value.field };
+		case 'echo': {
+			const format = value.format ?? 'json';
+			if (typeof format !== 'string' || !(ECHO_FORMATS as readonly string[]).includes(format)) {
+				throw new FaultParseError(`An echo fault's "format" is one of ${ECHO_FORMATS.join(', ')}`);
+			}
+			const status = value.status ?? (format === 'sse' ? 200 : 400);
+			if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599) {
+				throw new FaultParseError('An echo fault\'s "status" is 200-599');
+			}
+			return { type: 'echo', status, format: format as EchoFormat };
+		}
 		case 'sseDrop': {
 			const afterEvents = optionalCount(value.afterEvents, 'afterEvents');
 			if (afterEvents === undefined) throw new FaultParseError('An sseDrop fault needs "afterEvents"');
 			return { type: 'sseDrop', afterEvents };
 		}
-		default: {
+		case 'latency': {
 			const ms = optionalCount(value.ms, 'ms');
 			if (ms === undefined) throw new FaultParseError('A latency fault needs "ms"');
 			return { type: 'latency', ms };
+		}
+		default:
+			return parseDeliveryFault(value);
+	}
+}
+
+/** The faults about how an answer is delivered: redirects, codings, headers, pacing, SSE endings. */
+function parseDeliveryFault(value: Record<string, unknown>): Fault {
+	switch (value.type) {
+		case 'redirect': {
+			const status = value.status ?? 302;
+			if (typeof value.location !== 'string' || value.location === '') throw new FaultParseError('A redirect fault needs "location"');
+			if (typeof status !== 'number' || !REDIRECT_STATUSES.has(status)) throw new FaultParseError('A redirect status is one of 301, 302, 303, 307, 308');
+			return { type: 'redirect', location: value.location, status: status as 301 | 302 | 303 | 307 | 308 };
+		}
+		case 'encoding':
+			if (typeof value.coding !== 'string' || !CODINGS.has(value.coding)) throw new FaultParseError(`An encoding fault needs "coding": one of ${[...CODINGS].join(', ')}`);
+			return { type: 'encoding', coding: value.coding as 'gzip' | 'deflate' | 'br' | 'zstd' };
+		case 'contentType':
+			if (typeof value.value !== 'string') throw new FaultParseError('A contentType fault needs "value"');
+			return { type: 'contentType', value: value.value };
+		case 'expired': {
+			const style = value.style ?? 'gcs';
+			if (style !== 's3' && style !== 'gcs') throw new FaultParseError('An expired fault\'s "style" is "s3" or "gcs"');
+			return { type: 'expired', style };
+		}
+		case 'trickle': {
+			const everyMs = optionalCount(value.everyMs, 'everyMs');
+			if (everyMs === undefined) throw new FaultParseError('A trickle fault needs "everyMs"');
+			return { type: 'trickle', bytes: Math.max(1, optionalCount(value.bytes, 'bytes') ?? 1), everyMs };
+		}
+		case 'sseCommentsOnly':
+			return { type: 'sseCommentsOnly', everyMs: optionalCount(value.everyMs, 'everyMs') ?? 100 };
+		case 'sseUnterminated':
+			return { type: 'sseUnterminated' };
+		default: {
+			const bytes = optionalCount(value.bytes, 'bytes');
+			if (bytes === undefined) throw new FaultParseError('An sseHugeEvent fault needs "bytes"');
+			return { type: 'sseHugeEvent', bytes };
 		}
 	}
 }
@@ -104,8 +175,8 @@ export class FaultEngine {
 	private active: ActiveRule[] = [];
 
 	set(rules: FaultRule[]): void {
-		for (const rule of rules) parseFault(rule.fault);
-		this.active = rules.map((rule) => ({ rule, matched: 0, faulted: 0 }));
+		// Parsed, so that defaults (an echo's status and format) apply in process as over HTTP.
+		this.active = rules.map((rule) => ({ rule: { ...rule, fault: parseFault(rule.fault) }, matched: 0, faulted: 0 }));
 	}
 
 	clear(): void {

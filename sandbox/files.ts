@@ -1,8 +1,10 @@
 /**
  * /files/: fixture files for "image from URL" tests and large deterministic downloads.
  *   design.png (?width=&height=), design.jpg, blank.png, not-an-image.txt, clip.mp4,
- *   blob/<bytes>.bin?seed=N (streamed), ii/<imageId> (Image Intelligence proxy copies);
- *   anything else 404. Query strings are otherwise ignored, so `design.png?answer=yes` works.
+ *   blob/<bytes>.bin?seed=N (streamed), zeros/<bytes>.bin (streamed zero bytes: compresses to
+ *   almost nothing), ii/<imageId> (Image Intelligence proxy copies); anything else 404. Query
+ *   strings are otherwise ignored, so `design.png?answer=yes` works. Like a host that negotiates,
+ *   a request whose Accept header admits neither the file's type, its major type with a star, nor any type gets 406.
  */
 import type { Core } from './core.ts';
 import { NOT_AN_IMAGE_TEXT, blankPng, blobChunks, designJpeg, designPng, fakeMp4 } from './fixtures.ts';
@@ -36,6 +38,19 @@ export class FilesSandbox {
 		if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
 			return { kind: 'bytes', status: 405, headers: { 'content-type': 'text/plain; charset=utf-8', allow: 'GET, HEAD' }, body: 'Method not allowed\n' };
 		}
+		const reply = this.file(ctx);
+		if (reply.kind === 'done' || reply.status !== 200) return reply;
+		const type = reply.headers?.['content-type'] ?? 'application/octet-stream';
+		if (acceptable(ctx.req.headers.accept, type)) return reply;
+		return {
+			kind: 'bytes',
+			status: 406,
+			headers: { 'content-type': 'text/plain; charset=utf-8' },
+			body: `Not acceptable: this is ${type}, the request accepts only ${ctx.req.headers.accept ?? ''}\n`,
+		};
+	}
+
+	private file(ctx: RequestContext): Reply {
 		const name = ctx.subpath.replace(/^\//, '');
 		const png = (body: Buffer): Reply => ({ kind: 'bytes', status: 200, headers: { 'content-type': 'image/png' }, body });
 		switch (name) {
@@ -66,10 +81,33 @@ export class FilesSandbox {
 				chunks: () => blobChunks(size, seed),
 			};
 		}
+		const zeros = /^zeros\/(\d+)\.bin$/.exec(name);
+		if (zeros) {
+			const size = Number(zeros[1]);
+			if (!Number.isSafeInteger(size) || size > MAX_BLOB_BYTES) return notFound(ctx.path);
+			return { kind: 'stream', status: 200, headers: { 'content-type': 'application/octet-stream' }, length: size, chunks: () => zeroChunks(size) };
+		}
 		const memory = this.core.memoryFiles.get(name);
 		if (memory) return { kind: 'bytes', status: 200, headers: { 'content-type': memory.contentType }, body: memory.body };
 		return notFound(ctx.path);
 	}
+}
+
+function* zeroChunks(size: number): Generator<Buffer> {
+	const chunk = Buffer.alloc(64 * 1024);
+	for (let left = size; left > 0; left -= chunk.length) yield left >= chunk.length ? chunk : chunk.subarray(0, left);
+}
+
+/** Whether an Accept header admits `type` (no header: anything). Quality values of 0 refuse. */
+function acceptable(accept: string | undefined, type: string): boolean {
+	if (!accept || accept.trim() === '') return true;
+	const [major] = type.split(';')[0].trim().toLowerCase().split('/');
+	const base = type.split(';')[0].trim().toLowerCase();
+	return accept.split(',').some((entry) => {
+		const [range, ...params] = entry.trim().toLowerCase().split(';');
+		if (params.some((param) => /^\s*q=0(\.0*)?\s*$/.test(param))) return false;
+		return range === '*/*' || range === base || range === `${major}/*`;
+	});
 }
 
 function clampInt(raw: string | null, fallback: number, min: number, max: number): number {

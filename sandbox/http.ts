@@ -13,6 +13,13 @@ export class BodyTooLarge extends Error {
 
 export class BadJson extends Error {}
 
+const bodiesRead = new WeakMap<IncomingMessage, Buffer>();
+
+/** The whole body readBody read from this request, if it read one (the request log's `body`). */
+export function bodyRead(req: IncomingMessage): Buffer | undefined {
+	return bodiesRead.get(req);
+}
+
 /**
  * Reads the whole request body up to `limit` bytes. Over the limit it stops collecting, lets the
  * rest drain (so the client still gets the answer) and throws BodyTooLarge.
@@ -38,7 +45,9 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 		};
 		const onEnd = () => {
 			cleanup();
-			resolve(Buffer.concat(chunks));
+			const body = Buffer.concat(chunks);
+			bodiesRead.set(req, body);
+			resolve(body);
 		};
 		const onError = (error: Error) => {
 			cleanup();

@@ -241,6 +241,18 @@ export class ImageIntelligenceSandbox {
 		return digest[0] < 128 ? usable[digest[1] % usable.length] : undefined;
 	}
 
+	/**
+	 * A job's webhook payload, on demand: the job as of now, or (`stale`) as it looked while in
+	 * progress, which a receiver may get after the final one (out of order). Undefined for an unknown id.
+	 */
+	webhookPayload(jobId: string, stale = false): Record<string, unknown> | undefined {
+		const job = this.jobs.get(jobId);
+		if (!job) return undefined;
+		const view = this.view(job);
+		if (!stale) return view;
+		return { ...view, status: 'IN_PROGRESS', jobResults: {}, imageResults: job.images.map((i) => this.imageView(i, false)) };
+	}
+
 	view(job: AskJob): Record<string, unknown> {
 		const done = this.isDone(job);
 		let status = 'IN_PROGRESS';

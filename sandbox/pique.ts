@@ -21,12 +21,13 @@
  * - webhooks: `X-Webhook-Signature: sha256=<hex HMAC-SHA256 of the raw body>` with webhookSecret,
  *   sent on completed and failed, up to 4 tries (see webhooks.ts).
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
 import type { Core } from './core.ts';
 import { isHttpUrl, isRecord, json, readJson, xml } from './http.ts';
 import { gcsError, signGcsUrl, verifyGcs } from './signing.ts';
 import type { Reply, RequestContext } from './types.ts';
+import { piqueSignature } from './webhooks.ts';
 
 export const PIQUE_API_KEY = 'pq_sandbox_key';
 
@@ -433,6 +434,18 @@ export class PiqueSandbox {
 		return { status: 'pending', since: job.startedAt };
 	}
 
+	/**
+	 * A job's webhook payload, on demand: its result as of now, or (`stale`) as it was while still
+	 * processing, which a receiver may get after the final one (out of order). Undefined for an unknown id.
+	 */
+	webhookPayload(jobId: string, stale = false): Record<string, unknown> | undefined {
+		const job = this.jobs.get(jobId);
+		if (!job) return undefined;
+		if (!stale) return this.result(job);
+		const since = job.startedAt ?? job.createdAt;
+		return { event: 'evaluation.pending', job_id: job.id, content_id: job.contentId, judge_id: job.judgeId, status: 'processing', timestamp: new Date(since).toISOString() };
+	}
+
 	/** The result body (also the webhook payload). */
 	result(job: Job): Record<string, unknown> {
 		const { status, since } = this.status(job, this.core.clock.now());
@@ -559,13 +572,12 @@ export class PiqueSandbox {
 			this.webhookPending.delete(job);
 			job.webhookSent = true;
 			const body = JSON.stringify(this.result(job));
-			const signature = createHmac('sha256', this.core.config.webhookSecret).update(body).digest('hex');
 			this.core.webhooks.send({
 				provider: 'pique',
 				jobId: job.id,
 				url: job.webhookUrl,
 				body,
-				headers: { 'x-webhook-signature': `sha256=${signature}` },
+				headers: { 'x-webhook-signature': piqueSignature(body, this.core.config.webhookSecret) },
 			});
 		}
 	}

@@ -4,10 +4,13 @@
  * backpressure, so a 1 GiB stream never sits in memory.
  */
 import type { ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { brotliCompressSync, createBrotliCompress, createDeflate, createGzip, createZstdCompress, deflateSync, gzipSync, zstdCompressSync } from 'node:zlib';
+import type { Transform } from 'node:stream';
 
 import { dropField, malformJson } from './faults.ts';
 import { escapeXml, sleep, untilAborted } from './http.ts';
-import type { Fault, Provider, Reply, RequestContext, SseItem } from './types.ts';
+import type { ContentCoding, Fault, Provider, Reply, RequestContext, SseItem } from './types.ts';
 
 /** Waits until the response can take more data, or the client went away. */
 function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
@@ -48,6 +51,77 @@ async function* sseBytes(items: AsyncIterable<SseItem>, dropAfter: number | unde
 	}
 }
 
+const ENCODE_SYNC: Record<ContentCoding, (bytes: Buffer) => Buffer> = {
+	gzip: (bytes) => gzipSync(bytes),
+	deflate: (bytes) => deflateSync(bytes),
+	br: (bytes) => brotliCompressSync(bytes),
+	zstd: (bytes) => zstdCompressSync(bytes),
+};
+const ENCODE_STREAM: Record<ContentCoding, () => Transform> = {
+	gzip: () => createGzip(),
+	deflate: () => createDeflate(),
+	br: () => createBrotliCompress(),
+	zstd: () => createZstdCompress(),
+};
+
+/** The body pieces in a content coding, compressed as they stream. */
+function encodedPieces(pieces: () => Iterable<Buffer> | AsyncIterable<Buffer>, coding: ContentCoding): () => AsyncIterable<Buffer> {
+	return () => Readable.from(pieces()).pipe(ENCODE_STREAM[coding]());
+}
+
+/** The body pieces cut to `bytes` at a time, `everyMs` apart (a host that trickles). */
+async function* trickled(pieces: Iterable<Buffer> | AsyncIterable<Buffer>, bytes: number, everyMs: number, signal: AbortSignal): AsyncGenerator<Buffer> {
+	for await (const piece of pieces) {
+		for (let at = 0; at < piece.length; at += bytes) {
+			if (signal.aborted) return;
+			yield piece.subarray(at, at + bytes);
+			await sleep(everyMs, signal);
+		}
+	}
+}
+
+/** The SSE items the sse* faults send instead of (or made from) the real ones. */
+async function* faultedSse(items: AsyncIterable<SseItem>, fault: Fault | undefined, signal: AbortSignal): AsyncGenerator<SseItem> {
+	if (fault?.type === 'sseCommentsOnly') {
+		yield { kind: 'comment', text: ': stream open\n\n' };
+		while (!signal.aborted) {
+			await sleep(fault.everyMs, signal);
+			yield { kind: 'comment', text: ': keep-alive\n\n' };
+		}
+		return;
+	}
+	if (fault?.type === 'sseHugeEvent') {
+		yield { kind: 'comment', text: 'event: result\ndata: ' };
+		const chunk = 'x'.repeat(64 * 1024);
+		for (let sent = 0; sent < fault.bytes && !signal.aborted; sent += chunk.length) {
+			yield { kind: 'comment', text: chunk.slice(0, Math.min(chunk.length, fault.bytes - sent)) };
+		}
+		return;
+	}
+	let held: SseItem | undefined;
+	for await (const item of items) {
+		if (held) yield held;
+		held = item;
+	}
+	if (!held) return;
+	// sseUnterminated: the last event's closing blank line (one of its two line ends) is not sent.
+	yield held.kind === 'event' && fault?.type === 'sseUnterminated' ? { ...held, text: held.text.replace(/\n\n$/, '\n') } : held;
+}
+
+/** A storage host's answer to an expired presigned link: S3 403 AccessDenied, GCS 400 ExpiredToken. */
+export function expiredLinkBody(style: 's3' | 'gcs', now: number): Reply {
+	const xml =
+		style === 's3'
+			? '<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>'
+			: `<Error><Code>ExpiredToken</Code><Message>Invalid argument.</Message><Details>The provided token has expired. Request signature expired at: ${new Date(now).toISOString()}</Details></Error>`;
+	return {
+		kind: 'bytes',
+		status: style === 's3' ? 403 : 400,
+		headers: { 'content-type': 'application/xml; charset=UTF-8' },
+		body: `<?xml version='1.0' encoding='UTF-8'?>${xml}`,
+	};
+}
+
 export async function sendReply(ctx: RequestContext, reply: Reply, fault: Fault | undefined): Promise<void> {
 	const { res, signal } = ctx;
 	if (reply.kind === 'done' || res.destroyed) return;
@@ -86,9 +160,28 @@ export async function sendReply(ctx: RequestContext, reply: Reply, fault: Fault 
 			...reply.headers,
 		};
 		const dropAfter = fault?.type === 'sseDrop' ? fault.afterEvents : undefined;
-		if (dropAfter !== undefined) headers.connection = 'close';
+		const closes = dropAfter !== undefined || fault?.type === 'sseUnterminated' || fault?.type === 'sseHugeEvent';
+		if (closes) headers.connection = 'close';
 		const items = reply.items;
-		pieces = () => sseBytes(items(signal), dropAfter, dropped);
+		pieces = () => sseBytes(faultedSse(items(signal), fault, signal), dropAfter, dropped);
+		if (closes && dropAfter === undefined) dropped.value = true;
+	}
+
+	if (fault?.type === 'contentType') headers['content-type'] = fault.value;
+	if (fault?.type === 'encoding') {
+		headers['content-encoding'] = fault.coding;
+		if (length !== undefined && (reply.kind === 'json' || reply.kind === 'bytes')) {
+			const encoded = ENCODE_SYNC[fault.coding](Buffer.concat([...(pieces() as Iterable<Buffer>)]));
+			length = encoded.length;
+			pieces = () => [encoded];
+		} else {
+			length = undefined;
+			pieces = encodedPieces(pieces, fault.coding);
+		}
+	}
+	if (fault?.type === 'trickle') {
+		const plain = pieces;
+		pieces = () => trickled(plain(), fault.bytes, fault.everyMs, signal);
 	}
 
 	const cut = fault?.type === 'reset' || fault?.type === 'stall' ? (fault.afterBytes ?? 0) : undefined;
@@ -99,7 +192,7 @@ export async function sendReply(ctx: RequestContext, reply: Reply, fault: Fault 
 	}
 	if (length !== undefined) headers['content-length'] = String(length);
 	res.writeHead(status, headers);
-	if (reply.kind === 'sse' || cut !== undefined) res.flushHeaders();
+	if (reply.kind === 'sse' || cut !== undefined || fault?.type === 'trickle') res.flushHeaders();
 
 	let sent = 0;
 	const headOnly = ctx.method === 'HEAD';
@@ -119,7 +212,7 @@ export async function sendReply(ctx: RequestContext, reply: Reply, fault: Fault 
 					break;
 				}
 				sent += piece.length;
-				if (reply.kind === 'sse') {
+				if (reply.kind === 'sse' || fault?.type === 'trickle') {
 					await flushed(res, piece);
 				} else if (!res.write(piece)) {
 					await drained(res, signal);

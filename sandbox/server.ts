@@ -8,21 +8,25 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { ByteLru } from './core.ts';
+import { DeliveryRequestError, deliverOnDemand, parseDeliveryRequest } from './deliveries.ts';
+import type { DeliveryReport, DeliveryRequest } from './deliveries.ts';
 import type { Core, UploadRecord } from './core.ts';
+import { echoReply } from './echo.ts';
 import { EyeQuantSandbox, EYEQUANT_API_KEY } from './eyequant.ts';
 import { FaultEngine, FaultParseError, parseFault, parseRules, rulesToJson } from './faults.ts';
 import { FilesSandbox } from './files.ts';
-import { isRecord, json, readJson, sleep } from './http.ts';
+import { bodyRead, isRecord, json, readBody, readJson, sleep } from './http.ts';
 import { II_CLIENT_ID, II_CLIENT_SECRET, II_READONLY_CLIENT_ID, ImageIntelligenceSandbox } from './imageintelligence.ts';
 import { IMAGE_FORGE_KEYS, ImageForgeSandbox } from './imageforge.ts';
 import { PIQUE_API_KEY, PiqueSandbox, SANDBOX_PIQUE_JUDGES } from './pique.ts';
-import { faultBody, resetConnection, sendReply } from './respond.ts';
+import { expiredLinkBody, faultBody, resetConnection, sendReply } from './respond.ts';
 import type { Fault, FaultRule, LogFilter, Provider, Reply, RequestContext, RequestLogEntry, SandboxConfig, SandboxOptions } from './types.ts';
 import { WebhookSender } from './webhooks.ts';
 import type { WebhookDelivery } from './webhooks.ts';
 
 export type { Fault, FaultRule, LogFilter, Provider, RequestLogEntry, SandboxOptions } from './types.ts';
 export type { WebhookDelivery } from './webhooks.ts';
+export type { DeliveryKind, DeliveryReport, DeliveryRequest } from './deliveries.ts';
 export { SANDBOX_PIQUE_JUDGES } from './pique.ts';
 
 export const SANDBOX_KEYS = {
@@ -33,6 +37,9 @@ export const SANDBOX_KEYS = {
 } as const;
 
 export const DEFAULT_PORT = 4010;
+
+/** The Pique webhook signing secret unless `webhookSecret` sets another (what a receiver's credential needs). */
+export const SANDBOX_WEBHOOK_SECRET = 'whsec_sandbox';
 
 /** Sandbox choice: the request log keeps the newest 200 000 entries. */
 const MAX_LOG = 200_000;
@@ -45,7 +52,7 @@ const DEFAULTS: SandboxConfig = {
 	imageForgeMsPerImage: 20,
 	mapBytes: undefined,
 	latencyMs: 0,
-	webhookSecret: 'whsec_sandbox',
+	webhookSecret: SANDBOX_WEBHOOK_SECRET,
 	imageForgeCredits: 1000,
 };
 
@@ -103,6 +110,11 @@ export interface Sandbox {
 	webhookDeliveries: WebhookDelivery[];
 	/** Extra: resolves once no webhook is in flight. */
 	webhooksIdle(): Promise<void>;
+	/**
+	 * Extra: POSTs a webhook for a job now, valid or wrong in one chosen way (see deliveries.ts),
+	 * `times` times; resolves with the receiver's answers. Throws for a job the sandbox does not know.
+	 */
+	deliverWebhook(request: DeliveryRequest): Promise<DeliveryReport>;
 	/** Extra: Image Forge balance of a key. */
 	imageForgeBalance(key: string): number;
 }
@@ -176,6 +188,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 	const ii = new ImageIntelligenceSandbox(core);
 	const pique = new PiqueSandbox(core);
 	const forge = new ImageForgeSandbox(core);
+	const payloads = { pique, imageIntelligence: ii };
 	/** configure(): like the options, and imageForgeCredits also resets the default key's balance. */
 	const configure = (patch: Partial<SandboxOptions>) => {
 		applyConfig(patch);
@@ -290,8 +303,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 			}
 			if (path === '/__sandbox/uploads' && method === 'GET') return json(200, Object.fromEntries(core.uploads));
 			if (path === '/__sandbox/webhooks' && method === 'GET') return json(200, core.webhooks.deliveries);
+			if (path === '/__sandbox/webhooks/deliver' && method === 'POST') {
+				const body = await bodyOf();
+				if (body.error) return body.error;
+				return json(200, await deliverOnDemand(core, payloads, parseDeliveryRequest(body.value)));
+			}
 		} catch (error) {
-			if (error instanceof FaultParseError) return json(400, { error: error.message });
+			if (error instanceof FaultParseError || error instanceof DeliveryRequestError) return json(400, { error: error.message });
 			throw error;
 		}
 		return json(404, { error: `Unknown sandbox path ${method} ${path}` });
@@ -332,6 +350,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 			provider,
 			at: clock.now(),
 		};
+		if (options.recordRequests && provider !== 'control') entry.headers = { ...req.headers };
 		log.push(entry);
 		if (log.length > MAX_LOG) log.splice(0, log.length - MAX_LOG);
 		const aborter = new AbortController();
@@ -343,6 +362,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		const ctx: RequestContext = { req, res, method, path, subpath: subpath ?? '', query: parsed.searchParams, provider, entry, signal };
 		const send = async (reply: Reply, fault?: Fault) => {
 			if (reply.kind !== 'done') entry.status = reply.status;
+			if (entry.headers && reply.kind !== 'done') entry.body = bodyRead(req) ?? (await unreadBody(req));
 			await sendReply(ctx, reply, fault);
 		};
 
@@ -367,12 +387,24 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		if (API_PROVIDERS.has(provider)) await sleep(config.latencyMs, signal);
 		if (signal.aborted) return;
 
+		if (fault?.type === 'echo') {
+			await send(await echoReply(req, method, provider, fault));
+			return;
+		}
 		if (fault?.type === 'status') {
 			let reply: Reply = fault.body !== undefined ? json(fault.status, fault.body) : faultBody(provider, fault.status);
 			if (fault.retryAfter !== undefined && (reply.kind === 'json' || reply.kind === 'bytes')) {
 				reply = { ...reply, headers: { ...reply.headers, 'retry-after': String(fault.retryAfter) } };
 			}
 			await send(reply);
+			return;
+		}
+		if (fault?.type === 'redirect') {
+			await send({ kind: 'bytes', status: fault.status, headers: { location: fault.location, 'content-type': 'text/plain; charset=utf-8' }, body: `Moved to ${fault.location}\n` });
+			return;
+		}
+		if (fault?.type === 'expired') {
+			await send(expiredLinkBody(fault.style, clock.now()));
 			return;
 		}
 		let reply: Reply;
@@ -433,8 +465,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		judges: SANDBOX_PIQUE_JUDGES,
 		webhookDeliveries: core.webhooks.deliveries,
 		webhooksIdle: () => core.webhooks.idle(),
+		deliverWebhook: (request) => deliverOnDemand(core, payloads, request),
 		imageForgeBalance: (key) => forge.balance(key),
 	};
+}
+
+/** With recordRequests: the body of a request whose handler did not read it (still waiting in the stream). */
+async function unreadBody(req: IncomingMessage): Promise<Buffer | undefined> {
+	if (req.readableEnded || req.readableFlowing === true) return undefined;
+	try {
+		return await readBody(req, 16 * 1024 * 1024);
+	} catch {
+		return undefined;
+	}
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -25,6 +25,11 @@ export interface SandboxOptions {
 	webhookSecret?: string;
 	/** Starting balance of the default Image Forge key. Default 1000. */
 	imageForgeCredits?: number;
+	/**
+	 * Keep each API request's headers and body in its log entry (request-shape tests). Default
+	 * false: the log then holds no keys and no request bodies, and its memory stays small.
+	 */
+	recordRequests?: boolean;
 }
 
 export interface SandboxConfig {
@@ -53,6 +58,10 @@ export interface RequestLogEntry {
 	at: number;
 	/** The fault type applied to this request, if any. */
 	fault?: Fault['type'];
+	/** The request's headers (lower-case names), with `recordRequests` only. */
+	headers?: Record<string, string | string[] | undefined>;
+	/** The whole body as the sandbox read it before answering, with `recordRequests` only (not storage PUTs). */
+	body?: Buffer;
 }
 
 export interface LogFilter {
@@ -64,12 +73,33 @@ export interface LogFilter {
 
 export type Fault =
 	| { type: 'status'; status: number; retryAfter?: number | string; body?: unknown }
+	/** An error answer that repeats the request (URL with query, headers with the key, body) in `format` (sandbox/echo.ts). */
+	| { type: 'echo'; status: number; format: 'json' | 'text' | 'html' | 'sse' }
 	| { type: 'reset'; afterBytes?: number }
 	| { type: 'stall'; afterBytes?: number }
 	| { type: 'malformedJson' }
 	| { type: 'dropField'; field: string }
 	| { type: 'sseDrop'; afterEvents: number }
-	| { type: 'latency'; ms: number };
+	| { type: 'latency'; ms: number }
+	/** A 3xx with Location (not processed); chains by pointing at a URL that carries its own fault. */
+	| { type: 'redirect'; location: string; status: RedirectStatus }
+	/** The real answer sent in this content coding (Content-Encoding set). */
+	| { type: 'encoding'; coding: ContentCoding }
+	/** The real answer with this Content-Type header (e.g. the alias `image/jpg`). */
+	| { type: 'contentType'; value: string }
+	/** A storage host's answer to an expired presigned link (not processed). */
+	| { type: 'expired'; style: 's3' | 'gcs' }
+	/** The body sent `bytes` bytes at a time, `everyMs` apart. */
+	| { type: 'trickle'; bytes: number; everyMs: number }
+	/** An SSE answer that sends only `: keep-alive` comments, `everyMs` apart, until the client leaves. */
+	| { type: 'sseCommentsOnly'; everyMs: number }
+	/** An SSE answer whose last event lacks its closing blank line; the connection then closes. */
+	| { type: 'sseUnterminated' }
+	/** An SSE answer that is one event with a `data:` line of `bytes` bytes and no line break, then closes. */
+	| { type: 'sseHugeEvent'; bytes: number };
+
+export type RedirectStatus = 301 | 302 | 303 | 307 | 308;
+export type ContentCoding = 'gzip' | 'deflate' | 'br' | 'zstd';
 
 export interface FaultRule {
 	match?: { method?: string; path?: RegExp | string; provider?: string };

@@ -65,6 +65,7 @@ export async function archiveItem(
 							maxBytes: settings.maxBytes,
 							timeoutMs: settings.timeoutMs,
 							tries: settings.tries,
+							allowedHosts: settings.allowedHosts,
 							itemIndex,
 						}),
 				),

@@ -1,5 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { hostAllowed } from '../shared/http/hops';
+
+export { hostAllowed };
+
 /*
  * Finding the URLs of an item: pure functions, no n8n context, so they are unit-tested alone.
  * A path is the list of keys (and array indexes) from the item's JSON root to a value.
@@ -162,25 +166,6 @@ export function parseHosts(text: string): string[] {
 		.split(/[\s,;]+/)
 		.map((entry) => entry.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/.*$/, ''))
 		.filter((entry) => entry.length > 0);
-}
-
-export function hostAllowed(url: string, patterns: string[]): boolean {
-	let parsed: URL;
-	try {
-		parsed = new URL(url);
-	} catch {
-		return false;
-	}
-	const hostname = parsed.hostname.toLowerCase();
-	const host = parsed.host.toLowerCase();
-	return patterns.some((pattern) => {
-		const subject = pattern.includes(':') && !pattern.startsWith('[') ? host : hostname;
-		if (pattern.startsWith('*.')) {
-			const domain = pattern.slice(2);
-			return subject === domain || subject.endsWith(`.${domain}`);
-		}
-		return subject === pattern;
-	});
 }
 
 function hostOf(url: string): string {

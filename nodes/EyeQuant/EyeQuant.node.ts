@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { RESOURCE_SUBTITLE, actionNodeBase, resourceSelector } from '../shared/descriptions';
+import { listLedgerTriggerNodes, TRIGGER_NODES_METHOD } from '../shared/reemit';
 import { route } from '../shared/router';
 import * as analysis from './actions/analysis';
 import * as job from './actions/job';
@@ -40,6 +41,8 @@ export class EyeQuant implements INodeType {
 			...simplifyProperties,
 		],
 	};
+
+	methods = { loadOptions: { [TRIGGER_NODES_METHOD]: listLedgerTriggerNodes('eyeQuant') } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await route(this, { operations, client: eyeQuantClient, defaultConcurrency: 5 });

@@ -4,7 +4,8 @@ import { NodeOperationError } from 'n8n-workflow';
 import { readBinaryBuffer, readBinaryInput } from '../shared/binary-input';
 import { ApiClient } from '../shared/http/client';
 import type { ProviderProfile } from '../shared/http/errors';
-import { redactUrl } from '../shared/http/redact';
+import { redactAndCut, redactUrl } from '../shared/http/redact';
+import { errorCode } from '../shared/http/retry';
 import { sniffMimeType } from '../shared/mime';
 
 /** The design to analyse, as EyeQuant wants it: PNG or JPEG bytes (sent as base64). */
@@ -51,11 +52,18 @@ export async function imageFromUrl(context: IExecuteFunctions, itemIndex: number
 	if (!/^https?:\/\//i.test(url)) {
 		throw new NodeOperationError(context.getNode(), 'The Image URL must start with http:// or https://', {
 			itemIndex,
-			description: `Got "${url.slice(0, 80)}". To send a file from this workflow, set Image Source to "Binary File".`,
+			description: `Got "${redactAndCut(url, [], 80)}". To send a file from this workflow, set Image Source to "Binary File".`,
 		});
 	}
 	const client = new ApiClient(context, { provider: IMAGE_URL_PROFILE, timeoutMs: limits.timeoutMs, retry: { maxTries: 3 } });
-	const response = await client.send({ method: 'GET', url, itemIndex, headers: { accept: 'image/png, image/jpeg, */*' } });
+	const response = await client.send({
+		method: 'GET',
+		url,
+		itemIndex,
+		headers: { accept: 'image/png, image/jpeg, */*' },
+		timeoutCovers: 'whole',
+		link: {},
+	});
 	const label = redactUrl(url);
 	const declared = Number(response.headers['content-length']);
 	if (declared > limits.maxBytes) {
@@ -64,14 +72,19 @@ export async function imageFromUrl(context: IExecuteFunctions, itemIndex: number
 	}
 	const chunks: Buffer[] = [];
 	let size = 0;
-	for await (const chunk of response.body) {
-		const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-		size += buffer.length;
-		if (size > limits.maxBytes) {
-			response.body.destroy();
-			throw tooLarge(context, itemIndex, label, size, limits.maxBytes);
+	try {
+		for await (const chunk of response.body) {
+			const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+			size += buffer.length;
+			if (size > limits.maxBytes) break;
+			chunks.push(buffer);
 		}
-		chunks.push(buffer);
+	} catch (error) {
+		throw brokenOff(context, itemIndex, label, error, limits.timeoutMs);
+	}
+	if (size > limits.maxBytes) {
+		response.body.destroy();
+		throw tooLarge(context, itemIndex, label, size, limits.maxBytes);
 	}
 	const header = response.headers['content-type'];
 	return checkedImage(context, itemIndex, Buffer.concat(chunks), label, Array.isArray(header) ? header[0] : header);
@@ -87,6 +100,24 @@ function checkedImage(context: IExecuteFunctions, itemIndex: number, bytes: Buff
 	throw new NodeOperationError(context.getNode(), `The file ${label} is not a PNG or JPEG image`, {
 		itemIndex,
 		description: `EyeQuant analyses PNG and JPEG images only; this file looks like ${looksLike}. Convert it (e.g. with the Edit Image node) or pick the right file.`,
+	});
+}
+
+/** The image stopped arriving (or took longer than the timeout) after the answer began. */
+function brokenOff(context: IExecuteFunctions, itemIndex: number, label: string, cause: unknown, timeoutMs: number): NodeOperationError {
+	if (context.getExecutionCancelSignal()?.aborted) {
+		return new NodeOperationError(context.getNode(), 'The image download was cancelled', { itemIndex });
+	}
+	const code = errorCode(cause) ?? 'error';
+	if (code === 'REQUEST_TIMEOUT') {
+		return new NodeOperationError(context.getNode(), `The image ${label} did not arrive within ${Math.round(timeoutMs / 1000)} s`, {
+			itemIndex,
+			description: 'The timeout covers the whole download of the image. Raise "Image Download Timeout", or download it in an earlier node and use Image Source "Binary File".',
+		});
+	}
+	return new NodeOperationError(context.getNode(), `The download of the image ${label} broke off (${code})`, {
+		itemIndex,
+		description: 'The host stopped sending before the image was complete. Try again later.',
 	});
 }
 

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { checkedId } from '../shared/parameters';
 import type { Metadata } from './schemas';
 
 /** What the API needs to name one uploaded image (the `images[]` entries of analyze and export). */
@@ -27,13 +28,18 @@ export function readImageRef(context: IExecuteFunctions, itemIndex: number): Ima
 	for (const { parameter, field, label } of REF_FIELDS) {
 		const value = context.getNodeParameter(parameter, itemIndex, '') as unknown;
 		const text = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
+		const isPathId = parameter === 'sessionId' || parameter === 'imageId';
+		// An object, list or boolean from an expression is refused by name rather than reported missing.
+		if (isPathId && value !== undefined && value !== null && text === '' && typeof value !== 'string') {
+			checkedId(context, value, label, itemIndex, parameter);
+		}
 		if (text === '') {
 			throw new NodeOperationError(context.getNode(), `No ${label} for this item`, {
 				itemIndex,
 				description: `The parameter "${label}" is empty. By default it is read from the input item's "${field}" field, which Image Forge → Session → Upload outputs (one item per image). Put that node before this one, or set the parameter.`,
 			});
 		}
-		ref[parameter] = text;
+		ref[parameter] = isPathId ? checkedId(context, text, label, itemIndex, parameter) : text;
 	}
 	return ref;
 }

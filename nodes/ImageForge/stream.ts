@@ -9,7 +9,7 @@ import { describeSchemaIssues } from '../shared/http/validate';
 import { describeImages } from './images';
 import type { SessionBatch } from './images';
 import { completeEventSchema, errorEventSchema, progressEventSchema } from './schemas';
-import { SseParser, readSse } from './sse';
+import { DEFAULT_MAX_EVENT_CHARS, SseParser, readSse } from './sse';
 import type { SseEvent, SseStreamEnd } from './sse';
 import { PROVIDER_NAME } from './transport';
 
@@ -26,6 +26,19 @@ export interface StreamProtocol<T extends { imageId: string }> {
 
 export type ImageOutcome<T> = { ok: true; value: T; raw: unknown } | { ok: false; message: string; description: string };
 
+/** Bounds on one stream (see `readSse`): the idle limit defaults to the Timeout option. */
+export interface StreamLimits {
+	/** Longest time without an event (keep-alive comments do not count). */
+	idleMs: number;
+	/** Longest time for the whole stream of one batch. */
+	totalMs: number;
+	/** Largest single event, in characters. */
+	maxEventChars: number;
+}
+
+/** An hour: a batch of 100 images takes minutes; a stream still open after this is stuck. */
+export const DEFAULT_STREAM_TOTAL_MS = 60 * 60 * 1000;
+
 const NOUNS: Record<StreamVerb, string> = { analyze: 'metadata', export: 'export', sample: 'sample' };
 const SHOWN_IN_MESSAGE = 10;
 
@@ -41,7 +54,9 @@ export async function streamBatch<T extends { imageId: string }>(
 	body: IDataObject,
 	protocol: StreamProtocol<T>,
 	timeoutMs: number,
+	limits: Partial<StreamLimits> = {},
 ): Promise<Map<string, ImageOutcome<T>>> {
+	const bounds: StreamLimits = { idleMs: timeoutMs, totalMs: DEFAULT_STREAM_TOTAL_MS, maxEventChars: DEFAULT_MAX_EVENT_CHARS, ...limits };
 	const { verb } = protocol;
 	const label = `${PROVIDER_NAME} ${verb} (session ${batch.sessionId})`;
 	const byId = new Map(batch.images.map((image) => [image.ref.imageId, image.ref]));
@@ -66,7 +81,7 @@ export async function streamBatch<T extends { imageId: string }>(
 	let complete: z.infer<typeof completeEventSchema> | undefined;
 	let readFailure: string | undefined;
 	const end: SseStreamEnd = { truncated: false };
-	const parser = new SseParser();
+	const parser = new SseParser(bounds.maxEventChars);
 
 	const acceptResult = (payload: unknown, source: string) => {
 		const imageId = imageIdOf(payload);
@@ -85,8 +100,12 @@ export async function streamBatch<T extends { imageId: string }>(
 
 	context.logger.info(`${label}: streaming ${batch.images.length} image(s)`, { event: 'start', sessionId: batch.sessionId });
 	try {
-		for await (const event of readSse(response.body, parser, (streamEnd) => Object.assign(end, streamEnd))) {
-			const payload = parseEventData(event, unreadable);
+		const events = readSse(response.body, parser, (streamEnd) => Object.assign(end, streamEnd), {
+			idleMs: bounds.idleMs,
+			totalMs: bounds.totalMs,
+		});
+		for await (const event of events) {
+			const payload = parseEventData(event, unreadable, (text) => client.excerpt(text, 120));
 			if (payload === undefined) continue;
 			switch (event.type) {
 				case 'progress': {
@@ -106,15 +125,15 @@ export async function streamBatch<T extends { imageId: string }>(
 					break;
 				case 'error': {
 					const parsed = errorEventSchema.safeParse(payload);
-					const reason = parsed.success ? parsed.data.error : JSON.stringify(payload).slice(0, 300);
+					const reason = client.excerpt(parsed.success ? parsed.data.error : JSON.stringify(payload), 300);
 					const imageId = parsed.success ? parsed.data.imageId : imageIdOf(payload);
 					if (imageId !== undefined && byId.has(imageId)) {
-						failures.set(imageId, client.redact(reason));
-						context.logger.warn(`${label}: ${fileOf(imageId)} failed: ${client.redact(reason)}`, { event: 'error', imageId });
+						failures.set(imageId, reason);
+						context.logger.warn(`${label}: ${fileOf(imageId)} failed: ${reason}`, { event: 'error', imageId });
 					} else if (imageId !== undefined) {
 						context.logger.warn(`${label}: ignored an error for an image this request did not ask for (${imageId})`);
 					} else {
-						requestError = client.redact(reason);
+						requestError = reason;
 						context.logger.warn(`${label}: error for the request: ${requestError}`, { event: 'error' });
 					}
 					break;
@@ -181,7 +200,7 @@ export async function streamBatch<T extends { imageId: string }>(
 		const summary = `${missing.length} of ${byId.size} images got no ${NOUNS[verb]} result: ${describeImages(refs, SHOWN_IN_MESSAGE)}`;
 		const notes = [
 			`Images without a result in session ${batch.sessionId}: ${describeImages(refs)}.`,
-			unreadable.length > 0 ? `Image Forge also sent ${unreadable.length} event(s) that were not JSON (first: ${client.redact(unreadable[0])}).` : '',
+			unreadable.length > 0 ? `Image Forge also sent ${unreadable.length} event(s) that were not JSON (first: ${unreadable[0]}).` : '',
 			parser.lastEventId ? `Last event id: ${parser.lastEventId}.` : '',
 			protocol.paid
 				? 'Image Forge took the credits for these images when the request started. Run this node again for just these images (the session stays usable for 24 hours); with Continue On Fail each of them is an error item of its own.'
@@ -205,11 +224,11 @@ export function outcomeError(context: IExecuteFunctions, outcome: { message: str
 	return apiError(context.getNode(), response, { message: outcome.message, description: outcome.description, itemIndex });
 }
 
-function parseEventData(event: SseEvent, unreadable: string[]): unknown {
+function parseEventData(event: SseEvent, unreadable: string[], excerpt: (text: string) => string): unknown {
 	try {
 		return JSON.parse(event.data) as unknown;
 	} catch {
-		unreadable.push(`${event.type}: ${event.data.slice(0, 120)}`);
+		unreadable.push(`${event.type}: ${excerpt(event.data)}`);
 		return undefined;
 	}
 }
@@ -239,6 +258,9 @@ function missingReason(state: {
 function describeReadFailure(error: unknown): string {
 	const code = errorCode(error);
 	if (code === 'UND_ERR_BODY_TIMEOUT') return 'nothing arrived within the idle timeout';
+	if (code === 'SSE_IDLE_LIMIT' && error instanceof Error) return `${error.message}, only keep-alive comments: raise "Timeout" if Image Forge is just slow`;
+	if (code === 'SSE_TIME_LIMIT' && error instanceof Error) return `${error.message}, the limit for one stream`;
+	if (code === 'SSE_EVENT_TOO_LARGE' && error instanceof Error) return `Image Forge sent an event too large to read (${error.message})`;
 	if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') return 'the connection closed unexpectedly';
 	return error instanceof Error ? error.message : String(error);
 }
@@ -266,9 +288,7 @@ async function ensureEventStream(
 		{ provider: PROVIDER_NAME, url: displayUrl },
 		{
 			message,
-			description: client.redact(
-				`The answer from ${displayUrl} started with: ${start.slice(0, 200)}. Check that the credential's base URL is the Image Forge API itself and not a page or proxy in front of it.`,
-			),
+			description: `The answer from ${displayUrl} started with: ${client.excerpt(start, 200)}. Check that the credential's base URL is the Image Forge API itself and not a page or proxy in front of it.`,
 			itemIndex,
 		},
 	);

@@ -1,9 +1,11 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { RESOURCE_SUBTITLE, actionNodeBase } from '../shared/descriptions';
 import { route } from '../shared/router';
 import * as ask from './actions/ask';
+import { CALLBACK_WEBHOOKS, isWaitMode, resumeOnCallback, waitForCallbacks } from '../shared/webhooks/callback-wait';
 import { operations } from './actions/router';
+import { imageIntelligenceDeliveries } from './deliveries';
 import { imageIntelligenceClient } from './transport';
 import { docsUrl } from '../shared/docs';
 import { simplifyProperties } from '../shared/simplify';
@@ -20,6 +22,8 @@ export class ImageIntelligence implements INodeType {
 		defaults: { name: 'Image Intelligence' },
 		usableAsTool: true,
 		credentials: [{ name: 'imageIntelligenceApi', required: true }],
+		// Wait mode: the execution's resume URL, called by Image Intelligence when the jobs finish.
+		webhooks: CALLBACK_WEBHOOKS,
 		properties: [
 			{
 				displayName: 'Resource',
@@ -35,6 +39,15 @@ export class ImageIntelligence implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await route(this, { operations, client: imageIntelligenceClient, defaultConcurrency: 5 });
+		const waiting = this.getNodeParameter('operation', 0) === 'create' && isWaitMode(this);
+		const output = await route(this, { operations, client: imageIntelligenceClient, defaultConcurrency: 5 });
+		if (!waiting) return output;
+		const { account } = await imageIntelligenceDeliveries.connect(this);
+		return await waitForCallbacks(this, output, { provider: 'imageIntelligence', account });
+	}
+
+	/** Image Intelligence calling a waiting execution back (Wait for the Result: until it calls back). */
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await resumeOnCallback(this, imageIntelligenceDeliveries);
 	}
 }

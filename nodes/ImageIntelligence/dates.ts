@@ -7,6 +7,9 @@
 
 const LOCAL_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?)?$/;
 
+/** A zone in a free-form date: Z, GMT/UTC/UT, a US zone name, or an offset after the time. */
+const HAS_ZONE = /(?:\d[zZ]$|\b(?:GMT|UTC|UT|[ECMP][SD]T)\b|\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*[+-]\d{2}:?\d{2}\b)/i;
+
 /** How far `timeZone` is ahead of UTC at the instant `utcMs`, in milliseconds. */
 function zoneOffset(utcMs: number, timeZone: string): number {
 	const parts = new Intl.DateTimeFormat('en-US', {
@@ -51,5 +54,15 @@ export function toEpochMs(value: unknown, timeZone: string): number | undefined 
 			return wallClock;
 		}
 	}
-	return Date.parse(text);
+	const parsed = Date.parse(text);
+	if (Number.isNaN(parsed) || HAS_ZONE.test(text)) return parsed;
+	// Date.parse read a zone-less form ("04/11/2023 14:30") in the server's zone: take the wall
+	// clock it read and place it in the workflow's zone instead.
+	const read = new Date(parsed);
+	const wallClock = Date.UTC(read.getFullYear(), read.getMonth(), read.getDate(), read.getHours(), read.getMinutes(), read.getSeconds(), read.getMilliseconds());
+	try {
+		return fromWallClock(wallClock, timeZone);
+	} catch {
+		return parsed;
+	}
 }

@@ -160,7 +160,7 @@ export class ImageIntelligenceClient {
 	 */
 	private async requestToken(): Promise<TokenGrant> {
 		const { baseUrl, clientId, clientSecret } = this.credential;
-		const context: RequestContext = { getNode: () => this.context.getNode(), logger: this.context.logger };
+		const context: RequestContext = { getNode: () => this.context.getNode(), logger: this.context.logger, helpers: this.context.helpers };
 		const client = new ApiClient(context, {
 			provider: IMAGE_INTELLIGENCE_PROFILE,
 			baseUrl,

@@ -1,4 +1,5 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { RESOURCE_SUBTITLE, actionNodeBase, resourceSelector } from '../shared/descriptions';
 import { route } from '../shared/router';
@@ -6,10 +7,16 @@ import * as evaluation from './actions/evaluation';
 import * as job from './actions/job';
 import * as judge from './actions/judge';
 import { operations } from './actions/router';
+import { CALLBACK_WEBHOOKS, isWaitMode, resumeOnCallback, waitForCallbacks } from '../shared/webhooks/callback-wait';
+import { piqueDeliveries, piqueWebhookSecret } from './deliveries';
+import { listLedgerTriggerNodes, TRIGGER_NODES_METHOD } from '../shared/reemit';
 import { listSearch } from './methods';
 import { piqueClient } from './transport';
 import { docsUrl } from '../shared/docs';
 import { simplifyProperties } from '../shared/simplify';
+
+/** Operations that submit evaluations and can wait for Pique's call. */
+const WAIT_OPERATIONS = new Set(['upload', 'evaluateSocialMedia']);
 
 export class Pique implements INodeType {
 	description: INodeTypeDescription = {
@@ -23,6 +30,8 @@ export class Pique implements INodeType {
 		defaults: { name: 'Pique' },
 		usableAsTool: true,
 		credentials: [{ name: 'piqueApi', required: true }],
+		// Wait mode: the execution's resume URL, called by Pique when the evaluations finish.
+		webhooks: CALLBACK_WEBHOOKS,
 		properties: [
 			resourceSelector(
 				[
@@ -39,9 +48,23 @@ export class Pique implements INodeType {
 		],
 	};
 
-	methods = { listSearch };
+	methods = { listSearch, loadOptions: { [TRIGGER_NODES_METHOD]: listLedgerTriggerNodes('pique') } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await route(this, { operations, client: piqueClient, defaultConcurrency: 5 });
+		const waiting = WAIT_OPERATIONS.has(this.getNodeParameter('operation', 0) as string) && isWaitMode(this);
+		if (waiting && !(await piqueWebhookSecret(this))) {
+			throw new NodeOperationError(this.getNode(), 'Waiting for Pique\'s call needs the Webhook Secret in the Pique credential', {
+				description: 'The node checks the signature of Pique\'s call with it. Copy your organisation\'s webhook secret from Pique into the credential, or set Wait for the Result to "No". Nothing was submitted.',
+			});
+		}
+		const output = await route(this, { operations, client: piqueClient, defaultConcurrency: 5 });
+		if (!waiting) return output;
+		const { account } = await piqueClient(this);
+		return await waitForCallbacks(this, output, { provider: 'pique', account });
+	}
+
+	/** Pique calling a waiting execution back (Wait for the Result: until Pique calls back). */
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await resumeOnCallback(this, piqueDeliveries);
 	}
 }

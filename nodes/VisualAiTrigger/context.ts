@@ -1,4 +1,4 @@
-import type { INode, IPollFunctions } from 'n8n-workflow';
+import type { INode, IPollFunctions, Logger } from 'n8n-workflow';
 import { NodeError, NodeOperationError } from 'n8n-workflow';
 
 import type { RetrySettings } from '../shared/http/retry';
@@ -16,8 +16,16 @@ export function workContext(context: IPollFunctions, signal: AbortSignal): WorkC
 		helpers: {
 			prepareBinaryData: async (...args: Parameters<IPollFunctions['helpers']['prepareBinaryData']>) =>
 				await context.helpers.prepareBinaryData(...args),
+			// n8n's egress (SSRF) filter, where this n8n has one (2.40+).
+			...egressHelper(context),
 		},
 	};
+}
+
+function egressHelper(context: IPollFunctions): Pick<Partial<IPollFunctions['helpers']>, 'getSecureEgressFilter'> {
+	const helpers: Partial<IPollFunctions['helpers']> = context.helpers;
+	const getSecureEgressFilter = helpers.getSecureEgressFilter?.bind(helpers);
+	return getSecureEgressFilter ? { getSecureEgressFilter } : {};
 }
 
 /** Few tries and short waits: a poll has a time budget, and the next poll tries again anyway. */
@@ -36,12 +44,12 @@ export function asNodeError(node: INode, error: unknown): NodeError {
 }
 
 /** The job ledger; one that cannot open (a Node.js without node:sqlite, a file n8n cannot write) fails the poll saying why. */
-export async function openTriggerLedger(node: INode): Promise<JobLedger> {
+export async function openTriggerLedger(node: INode, logger?: Logger): Promise<JobLedger> {
 	try {
-		return await openLedger();
+		return await openLedger(undefined, logger);
 	} catch (error) {
 		const failure = asNodeError(node, error);
-		failure.description = 'The trigger reads the jobs the pack recorded from this file; nothing was checked or emitted.';
+		failure.description = 'The trigger reads the jobs the pack recorded from this ledger; nothing was checked or emitted.';
 		throw failure;
 	}
 }

@@ -2,7 +2,9 @@ import type { INode, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 import type { NodeError } from 'n8n-workflow';
 
+import { isEgressRefusedError } from '../shared/http/egress';
 import { apiError } from '../shared/http/errors';
+import { pruneIfDue } from '../shared/ledger';
 import type { CheckResult, Delivery, JobState, LedgerJob, StagedBatch } from '../shared/ledger';
 import { runChecks } from './checks';
 import type { CheckVerdict, StopReason } from './checks';
@@ -42,7 +44,7 @@ export async function pollLedger(
 	const startedAt = Date.now();
 	const deadline = AbortSignal.timeout(budgetMs);
 	const session = await provider.connect(workContext(context, deadline), options, pollRetry(budgetMs));
-	const ledger = await openTriggerLedger(context.getNode());
+	const ledger = await openTriggerLedger(context.getNode(), context.logger);
 	const consumer = consumerId(context);
 	const staticData = context.getWorkflowStaticData('node');
 	const start = await ledger.beginPoll(consumer, {
@@ -87,6 +89,7 @@ export async function pollLedger(
 		if (!staged) await ledger.endPoll(consumer, start.lease);
 	}
 	run.log(context);
+	await pruneIfDue(ledger, context.logger);
 	if (!staged?.batch) return null;
 	const already = new Set(staged.alreadyDelivered);
 	const items = run.handOff.filter(({ delivery }) => !already.has(delivery.jobId)).map(({ item }) => item);
@@ -206,7 +209,7 @@ class PollRun {
 			return 'answered';
 		}
 		this.checks.push({ ...base, state: 'pending', error: failure.message });
-		if (status === '401' || status === '403') {
+		if (status === '401' || status === '403' || isEgressRefusedError(failure)) {
 			this.stopError = failure;
 			return 'fatal';
 		}

@@ -2,6 +2,7 @@ import type { INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { TriggerOptions } from './options';
+import { ledgerTarget, splitLedgerWarning } from '../shared/ledger';
 import { resultItem } from './items';
 import { asNodeError, openTriggerLedger, pollRetry, workContext } from './context';
 import type { JobLedger, LedgerJob } from '../shared/ledger';
@@ -35,7 +36,7 @@ export async function testEvent(
 ): Promise<INodeExecutionData[][]> {
 	const budgetMs = context.getPollBudgetMs();
 	const session = await provider.connect(workContext(context, AbortSignal.timeout(budgetMs)), options, pollRetry(budgetMs));
-	const ledger = await openTriggerLedger(context.getNode());
+	const ledger = await openTriggerLedger(context.getNode(), context.logger);
 	const jobs = await ledger.newest({ provider: provider.id, account: session.account, limit: CANDIDATES });
 	for (const job of jobs) {
 		if (job.state === 'expired') continue;
@@ -47,13 +48,18 @@ export async function testEvent(
 			throw asNodeError(context.getNode(), error);
 		}
 		if (snapshot.state === 'finished' || (snapshot.state === 'failed' && options.includeFailed)) {
-			return [[await resultItem(provider, job, snapshot, await firstSeenFinished(ledger, provider, session.account, job, snapshot))]];
+			const item = await resultItem(provider, job, snapshot, await firstSeenFinished(ledger, provider, session.account, job, snapshot));
+			// Only on a test event: which ledger it read (in queue mode each process may have its own).
+			item.json.testEventLedger = ledger.location;
+			const split = splitLedgerWarning(ledgerTarget());
+			if (split) item.json.testEventLedgerWarning = split;
+			return [[item]];
 		}
 	}
 	throw new NodeOperationError(context.getNode(), `No finished ${provider.label} ${provider.jobNoun} to show yet`, {
 		description:
 			jobs.length === 0
-				? `The trigger emits the jobs the pack recorded for this credential, and none is recorded yet. Submit one with ${provider.submitHint}, wait until it finishes, then fetch a test event again.`
-				: `None of the ${jobs.length} newest job(s) recorded for this credential has finished yet. Wait a moment, then fetch a test event again.`,
+				? `The trigger emits jobs recorded in the job ledger (${ledger.location}) for this credential, and none is recorded yet. Submit one with ${provider.submitHint}, wait until it finishes, then fetch a test event again.`
+				: `None of the ${jobs.length} newest job(s) recorded for this credential in the job ledger (${ledger.location}) has finished yet. Wait a moment, then fetch a test event again.`,
 	});
 }

@@ -9,7 +9,8 @@ import { apiError } from './http/errors';
 import type { ProviderProfile } from './http/errors';
 import { redactUrl } from './http/redact';
 import { DEFAULT_RETRY, backoffDelay, errorCode, isRetryableNetworkError } from './http/retry';
-import { extensionForMimeType, isGenericMimeType, sniffMimeType } from './mime';
+import type { TryBudget } from './http/retry';
+import { extensionForMimeType, isGenericMimeType, normalizeMimeType, sniffMimeType } from './mime';
 
 export type DownloadContext = RequestContext & { helpers: Pick<BinaryHelperFunctions, 'prepareBinaryData'> };
 
@@ -18,10 +19,14 @@ export interface DownloadOptions {
 	baseName: string;
 	/** What the link is, for messages: "EyeQuant attentionMap", "the URL in outputs.map". */
 	source: string;
+	/** Counted after content codings are undone. */
 	maxBytes?: number;
+	/** Per try: the whole download, headers and body. */
 	timeoutMs?: number;
-	/** Attempts in all, for the request and for a body that breaks off. */
+	/** Requests in all for this URL (redirect hops not counted), whether a try failed on the status or mid-body. */
 	tries?: number;
+	/** Host patterns the link and every redirect hop must match (empty: any host). */
+	allowedHosts?: string[];
 	itemIndex?: number;
 }
 
@@ -29,10 +34,13 @@ const SNIFF_BYTES = 64;
 
 /**
  * Streams a URL straight into n8n's binary data (never the whole file in memory). No auth header
- * is sent. An expired presigned link (403 "Request has expired", 410) fails with a message that
- * says so and when (`isExpiredLinkError`); an empty body or one over `maxBytes` fails instead of
- * storing a broken file, and a body that breaks off leaves nothing behind (n8n's filesystem store
- * writes to a temporary file and only renames it once complete).
+ * is sent; redirects are followed (every hop checked by `checkLinkHop`); content codings (gzip,
+ * deflate, br, zstd) are undone before sniffing and storing. An expired presigned link (S3 403
+ * "Request has expired", GCS 400 ExpiredToken, 410) fails with a message that says so and when
+ * (`isExpiredLinkError`); an empty body or one over `maxBytes` fails instead of storing a broken
+ * file, and a body that breaks off leaves nothing behind (n8n's filesystem store writes to a
+ * temporary file and only renames it once complete). `timeoutMs` bounds each try as a whole;
+ * `tries` bounds the requests made for the URL, however each try failed.
  */
 export async function downloadToBinary(
 	context: DownloadContext,
@@ -47,12 +55,22 @@ export async function downloadToBinary(
 		retry: { maxTries: tries },
 	});
 	const signal = context.getExecutionCancelSignal?.();
+	const budget: TryBudget = { maxTries: tries, used: 0 };
+	// The expiry date is in the query of the hop that answered, which may be a redirect's target.
+	let lastHop = url;
 	for (let attempt = 0; ; attempt++) {
 		let response: StreamResponse;
 		try {
-			response = await client.send({ method: 'GET', url, itemIndex: options.itemIndex });
+			response = await client.send({
+				method: 'GET',
+				url,
+				itemIndex: options.itemIndex,
+				timeoutCovers: 'whole',
+				link: { policy: { allowedHosts: options.allowedHosts }, onHop: (next) => (lastHop = next.toString()) },
+				budget,
+			});
 		} catch (error) {
-			throw expiry.seen && error instanceof NodeApiError ? expiredLink(context, options, url, error) : asNodeError(context, error, options);
+			throw expiry.seen && error instanceof NodeApiError ? expiredLink(context, options, url, lastHop, error) : asNodeError(context, error, options);
 		}
 		const declared = Number(response.headers['content-length']);
 		if (options.maxBytes !== undefined && declared > options.maxBytes) {
@@ -70,8 +88,8 @@ export async function downloadToBinary(
 		if (signal?.aborted) {
 			throw new NodeOperationError(context.getNode(), 'The download was cancelled', { itemIndex: options.itemIndex });
 		}
-		if (attempt + 1 >= tries || !isRetryableNetworkError(failure, true)) {
-			throw brokenOff(context, options, response.displayUrl, failure, attempt + 1);
+		if (budget.used >= budget.maxTries || !isRetryableNetworkError(failure, true)) {
+			throw brokenOff(context, options, response.displayUrl, failure, budget.used);
 		}
 		const wait = backoffDelay(attempt, DEFAULT_RETRY);
 		context.logger.warn(
@@ -100,7 +118,7 @@ async function storeBody(context: DownloadContext, response: StreamResponse, opt
 			},
 		);
 	}
-	const headerType = contentType(response.headers['content-type']);
+	const headerType = normalizeMimeType(response.headers['content-type']);
 	const mimeType =
 		headerType && !isGenericMimeType(headerType) ? headerType : (sniffMimeType(head) ?? 'application/octet-stream');
 	const extension = extensionForMimeType(mimeType);
@@ -113,13 +131,18 @@ export function isExpiredLinkError(error: unknown): boolean {
 	return error instanceof NodeApiError && error.context.linkExpired === true;
 }
 
-/** S3 answers an expired presigned URL with 403 AccessDenied "Request has expired"; EyeQuant with 410. */
+/**
+ * S3 answers an expired presigned URL with 403 AccessDenied "Request has expired", Google Cloud
+ * Storage with 400 `ExpiredToken`, EyeQuant with 410.
+ */
 function linkProfile(source: string, expiry: { seen: boolean }): ProviderProfile {
 	return {
 		name: source,
 		explain(status, error) {
-			const expiredS3 = status === 403 && /expired/i.test(`${error.code ?? ''} ${error.message ?? ''}`);
-			if (status === 410 || expiredS3) {
+			const said = `${error.code ?? ''} ${error.message ?? ''}`;
+			const expiredS3 = status === 403 && /expired/i.test(said);
+			const expiredGcs = status === 400 && /^ExpiredToken$/i.test(error.code ?? '');
+			if (status === 410 || expiredS3 || expiredGcs) {
 				expiry.seen = true;
 				return undefined;
 			}
@@ -134,8 +157,8 @@ function linkProfile(source: string, expiry: { seen: boolean }): ProviderProfile
 	};
 }
 
-function expiredLink(context: DownloadContext, options: DownloadOptions, url: string, cause: NodeApiError): NodeApiError {
-	const when = expiryOf(url);
+function expiredLink(context: DownloadContext, options: DownloadOptions, url: string, lastHop: string, cause: NodeApiError): NodeApiError {
+	const when = expiryOf(lastHop) ?? expiryOf(url);
 	const displayUrl = redactUrl(url);
 	const error = apiError(
 		context.getNode(),
@@ -166,11 +189,6 @@ export function expiryOf(url: string): string | undefined {
 	} catch {
 		return undefined;
 	}
-}
-
-function contentType(header: string | string[] | undefined): string | undefined {
-	const value = Array.isArray(header) ? header[0] : header;
-	return value?.split(';')[0].trim() || undefined;
 }
 
 /**
@@ -250,14 +268,13 @@ function brokenOff(
 	tries: number,
 ): NodeApiError {
 	const code = errorCode(cause) ?? 'error';
-	const message = `The download of ${options.source} broke off (${code})`;
-	return apiError(
-		context.getNode(),
-		{ url: displayUrl, code },
-		{
-			message,
-			description: `${displayUrl} stopped sending before the file was complete, ${tries} time(s). Nothing was stored for it. Try again later.`,
-			itemIndex: options.itemIndex,
-		},
-	);
+	const timedOut = code === 'REQUEST_TIMEOUT';
+	const seconds = Math.round((options.timeoutMs ?? 0) / 100) / 10;
+	const message = timedOut
+		? `The download of ${options.source} did not finish within the timeout of ${seconds} s`
+		: `The download of ${options.source} broke off (${code})`;
+	const description = timedOut
+		? `${displayUrl} was still sending when the timeout ran out, ${tries} time(s). Nothing was stored for it. The timeout covers the whole download of one try: raise "Timeout" for large files or slow hosts.`
+		: `${displayUrl} stopped sending before the file was complete, ${tries} time(s). Nothing was stored for it. Try again later.`;
+	return apiError(context.getNode(), { url: displayUrl, code }, { message, description, itemIndex: options.itemIndex });
 }

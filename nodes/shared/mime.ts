@@ -31,8 +31,38 @@ const EXTENSIONS: Record<string, string> = {
 	'text/plain': 'txt',
 };
 
+/** Names hosts use for a type that has another registered name. */
+const ALIASES: Record<string, string> = {
+	'image/jpg': 'image/jpeg',
+	'image/pjpeg': 'image/jpeg',
+	'image/x-jpeg': 'image/jpeg',
+	'image/x-png': 'image/png',
+	'image/x-webp': 'image/webp',
+	'image/svg': 'image/svg+xml',
+	'video/x-m4v': 'video/mp4',
+	'audio/mp3': 'audio/mpeg',
+	'audio/x-mp3': 'audio/mpeg',
+	'audio/x-wav': 'audio/wav',
+	'audio/wave': 'audio/wav',
+	'audio/vnd.wave': 'audio/wav',
+	'application/x-pdf': 'application/pdf',
+	'text/json': 'application/json',
+};
+
+/**
+ * A Content-Type header as one registered mime type: lower case, parameters dropped, aliases
+ * (`image/jpg`, `image/x-png`, ...) mapped to their registered name; undefined when empty.
+ */
+export function normalizeMimeType(header: string | string[] | undefined): string | undefined {
+	const value = Array.isArray(header) ? header[0] : header;
+	const base = value?.split(';')[0].trim().toLowerCase();
+	if (!base) return undefined;
+	return ALIASES[base] ?? base;
+}
+
 export function extensionForMimeType(mimeType: string): string | undefined {
-	return EXTENSIONS[mimeType.split(';')[0].trim().toLowerCase()];
+	const normalized = normalizeMimeType(mimeType);
+	return normalized ? EXTENSIONS[normalized] : undefined;
 }
 
 export function isGenericMimeType(mimeType: string | undefined): boolean {

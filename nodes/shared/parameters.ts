@@ -14,6 +14,41 @@ export function requiredString(context: IExecuteFunctions, name: string, label: 
 	return text;
 }
 
+/** Why a value cannot be one id in a URL path segment, or undefined when it can. */
+export function idProblem(value: unknown): string | undefined {
+	if (typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value))) {
+		const kind = Array.isArray(value) ? 'a list' : value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+		return value === undefined ? 'is empty' : `must be text, but the expression gave ${kind}`;
+	}
+	const text = String(value).trim();
+	if (text === '') return 'is empty';
+	if (text === '.' || text === '..') return `cannot be "${text}"`;
+	if (/[\u0000-\u001f\u007f]/.test(text)) return 'contains control characters (line breaks, tabs or similar)';
+	return undefined;
+}
+
+/**
+ * An id that goes into a URL path (`/analyses/<id>`), checked before any call: text or a number,
+ * trimmed, not empty, not `.` or `..` (which would climb to another endpoint), no control
+ * characters. Throws a NodeOperationError on the item that names the parameter.
+ */
+export function checkedId(context: Pick<IExecuteFunctions, 'getNode'>, value: unknown, label: string, itemIndex: number, parameter?: string): string {
+	const problem = idProblem(value);
+	if (problem) {
+		const from = parameter ? ` (parameter "${parameter}")` : '';
+		throw new NodeOperationError(context.getNode(), `${label} ${problem}`, {
+			itemIndex,
+			description: `"${label}"${from} must be one id as the provider returned it, e.g. with an expression such as {{ $json.${parameter ?? 'id'} }} that reads it from the incoming item. Nothing was sent.`,
+		});
+	}
+	return String(value).trim();
+}
+
+/** A required id parameter that becomes one URL path segment; see `checkedId`. */
+export function idParameter(context: IExecuteFunctions, name: string, label: string, itemIndex: number): string {
+	return checkedId(context, context.getNodeParameter(name, itemIndex, ''), label, itemIndex, name);
+}
+
 /** The "Options" collection of an operation, typed loosely as n8n hands it over. */
 export function optionsOf(context: IExecuteFunctions, itemIndex = 0): Record<string, unknown> {
 	return context.getNodeParameter('options', itemIndex, {}) as Record<string, unknown>;

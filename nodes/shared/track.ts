@@ -5,7 +5,7 @@ import { concurrencyOption, optionsCollection } from './descriptions';
 import type { ApiClient } from './http/client';
 import { registerJobs } from './ledger';
 import type { LedgerProvider } from './ledger';
-import { booleanOption, optionsOf, requiredString } from './parameters';
+import { booleanOption, idParameter, optionsOf } from './parameters';
 import type { ItemOperation } from './router';
 
 /** The client of a node whose jobs go into the job ledger: the API client and the ledger account id. */
@@ -52,7 +52,7 @@ export function trackOperation(settings: TrackSettings): ItemOperation<LedgerCli
 	return {
 		description: updateDisplayOptions({ show: { resource: ['job'], operation: ['track'] } }, properties),
 		async execute(context, itemIndex, { client, account }) {
-			const id = requiredString(context, idField.name, idField.displayName, itemIndex);
+			const id = idParameter(context, idField.name, idField.displayName, itemIndex);
 			const check = booleanOption(optionsOf(context, itemIndex), 'checkExists', true);
 			const job = check ? await settings.fetch(client, id, itemIndex) : { [idField.name]: id };
 			await registerJobs(context, settings.provider, account, [{ jobId: id }]);

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { SANDBOX_KEYS } from '../../sandbox/server.ts';
+import { SANDBOX_KEYS, SANDBOX_WEBHOOK_SECRET } from '../../sandbox/server.ts';
 import type { Sandbox } from '../../sandbox/server.ts';
 
 /** The sandbox origin written in the examples (the sandbox CLI's default port). */
@@ -41,7 +41,7 @@ export function sandboxCredentials(sandbox: Pick<Sandbox, 'baseUrls'>): Imported
 			clientSecret: SANDBOX_KEYS.imageIntelligence.clientSecret,
 			baseUrl: sandbox.baseUrls.imageIntelligence,
 		},
-		piqueApi: { apiKey: SANDBOX_KEYS.pique.apiKey, environment: 'custom', baseUrl: sandbox.baseUrls.pique },
+		piqueApi: { apiKey: SANDBOX_KEYS.pique.apiKey, environment: 'custom', baseUrl: sandbox.baseUrls.pique, webhookSecret: SANDBOX_WEBHOOK_SECRET },
 		imageForgeApi: { apiKey: SANDBOX_KEYS.imageForge.apiKey, baseUrl: sandbox.baseUrls.imageForge },
 	};
 	return (Object.keys(SANDBOX_CREDENTIALS) as CredentialType[]).map((type) => ({
@@ -72,9 +72,12 @@ export interface Example {
 	/** File name in examples/, e.g. `1-eyequant-score-and-archive.json`. */
 	file: string;
 	workflow: WorkflowJson;
-	/** Starts with one of the pack's polling triggers: runs only in `n8n start`, published. */
+	/** Starts with a trigger of the pack (polling or webhook): runs only in `n8n start`, published. */
 	isTrigger: boolean;
 }
+
+/** The pack's trigger nodes: an example that starts with one cannot run with `n8n execute`. */
+const PACK_TRIGGERS = ['visualAiTrigger', 'eyeQuantTrigger', 'piqueTrigger', 'piqueWebhookTrigger', 'imageIntelligenceTrigger'];
 
 export function loadExamples(root: string): Example[] {
 	const dir = path.join(root, 'examples');
@@ -83,7 +86,7 @@ export function loadExamples(root: string): Example[] {
 		.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
 		.map((file) => {
 			const workflow = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as WorkflowJson;
-			const isTrigger = workflow.nodes.some((node) => /\.(visualAi|eyeQuant|pique)Trigger$/.test(node.type));
+			const isTrigger = workflow.nodes.some((node) => PACK_TRIGGERS.some((trigger) => node.type.endsWith(`.${trigger}`)));
 			return { file, workflow, isTrigger };
 		});
 }

@@ -18,6 +18,8 @@ export const PACK_NODE_TYPES = [
 	'piqueTrigger',
 	'visualAiTrigger',
 	'archiveOutputs',
+	'piqueWebhookTrigger',
+	'imageIntelligenceTrigger',
 ].map((name) => `${PACKAGE_NAME}.${name}`);
 export const PACK_CREDENTIAL_TYPES = ['eyeQuantApi', 'imageIntelligenceApi', 'piqueApi', 'imageForgeApi'];
 

@@ -119,6 +119,14 @@ export class N8nRest {
 		}
 	}
 
+	/** The bytes of a binary-data id, as the editor downloads them (any binary data mode). */
+	async binaryData(id: string): Promise<Buffer> {
+		const route = `/rest/binary-data?id=${encodeURIComponent(id)}&action=download`;
+		const response = await fetch(`${this.url}${route}`, { headers: { cookie: this.cookie, 'browser-id': 'visual-ai-harness' } });
+		if (!response.ok) throw new RestError('GET', route, response.status, await response.text());
+		return Buffer.from(await response.arrayBuffer());
+	}
+
 	async executions(workflowId: string): Promise<ExecutionSummary[]> {
 		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
 		const page = await this.request<{ results: ExecutionSummary[] }>('GET', `/rest/executions?filter=${filter}&limit=100`);

@@ -31,7 +31,7 @@ export async function runAgentScenario(instance: Instance, sandbox: Sandbox, wor
 		if (turn === 1) {
 			const tool = request.tools?.find((candidate) => /eyequant/i.test(candidate.function.name));
 			if (!tool) throw new Error(`the agent offered no EyeQuant tool: ${JSON.stringify(request.tools?.map((t) => t.function.name))}`);
-			return { toolCalls: [{ name: tool.function.name, arguments: { imageUrl, waitForCompletion: true } }] };
+			return { toolCalls: [{ name: tool.function.name, arguments: { imageUrl, waitMode: 'poll' } }] };
 		}
 		const score = /"clarityScore":\s*(\d+(?:\.\d+)?)/.exec(toolResult(request))?.[1];
 		return { content: score ? `The design's clarity score is ${score}.` : 'The tool gave me no clarity score.' };
@@ -51,7 +51,7 @@ export async function runAgentScenario(instance: Instance, sandbox: Sandbox, wor
 		assert.equal(downloads.length, 1, 'the tool fetched the image URL the model gave, once');
 		assert.equal(sandbox.requests({ method: 'POST', provider: 'eyeQuant' }).length - before, 1, 'one analysis submitted');
 
-		// The model was shown the finished scores (Wait for Completion), simplified: no raw, no signed links.
+		// The model was shown the finished scores (Wait for the Result → Poll Until Done), simplified: no raw, no signed links.
 		assert.equal(model.requests.length, 2, `the model was asked ${model.requests.length} times`);
 		const shown = toolResult(model.requests[1]);
 		assert.match(shown, /"status":\s*"success"/, `the tool result the model saw: ${shown.slice(0, 400)}`);

@@ -7,6 +7,7 @@
  *   2. every example that starts by hand run with `n8n execute --id … --rawOutput` and checked;
  *   3. `n8n start`: the editor's node and credential lists, the log, "Test credential" with a right and
  *      a wrong key, and the Visual AI Trigger example published until its executions show the jobs.
+ * Every n8n process runs with n8n's SSRF protection on (the sandbox's address allowed; see ./ssrf.ts).
  *
  * Keeps the temporary folder when something failed (its path is printed), removes it otherwise.
  */
@@ -29,11 +30,18 @@ import { findRepoRoot } from '../../scripts/lib/repo.ts';
 import { N8nRest } from '../../scripts/lib/rest.ts';
 import { runAgentScenario } from './agent.ts';
 import { CHECKS } from './checks.ts';
+import { runSsrfScenario, SSRF_POLICY } from './ssrf.ts';
 import { assertPiqueItems, PIQUE_TRIGGER_WORKFLOW, piqueEmissions, runTriggerScenario, waitForPiqueJobs } from './trigger.ts';
+import { assertScores, finishAndResume, startWaitingExecution } from './wait.ts';
+import { EXPECTED_WEBHOOK_WARNINGS, runWebhookScenario } from './webhooks.ts';
+
+// n8n's SSRF protection on for every n8n process below (they inherit this environment).
+Object.assign(process.env, SSRF_POLICY);
 
 const root = findRepoRoot();
 const examples = loadExamples(root);
 const MAP_BYTES = 1024 * 1024;
+const PIQUE_PROCESSING_MS = 1500;
 
 const work = mkdtempSync(path.join(tmpdir(), 'visual-ai-e2e-'));
 const userFolder = path.join(work, 'user');
@@ -69,10 +77,10 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 
 	before(async () => {
 		failed = true;
-		sandbox = await startSandbox({ port: 0, mapBytes: MAP_BYTES, eyeQuantProcessingMs: 1000, piqueProcessingMs: 1500 });
+		sandbox = await startSandbox({ port: 0, mapBytes: MAP_BYTES, eyeQuantProcessingMs: 1000, piqueProcessingMs: PIQUE_PROCESSING_MS });
 		note(`sandbox on ${sandbox.url}; n8n user folder ${userFolder}`);
 		instance = await prepareInstance({ root, userFolder, filesDir, sandbox, progress: note });
-		// Workflows of the e2e alone (not examples): the Visual AI Trigger on Pique, the AI Agent with the EyeQuant tool.
+		// Workflows of the e2e alone (not examples): the Visual AI Trigger on Pique, the two webhook triggers, the AI Agent with the EyeQuant tool.
 		await instance.n8n.cli(['import:workflow', '--separate', `--input=${path.join(root, 'test', 'e2e', 'workflows')}`]);
 		note(
 			`setup: ${Object.entries(instance.timings)
@@ -121,6 +129,12 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 		eyeQuantJobs.push(await runAgentScenario(instance, sandbox, work, note));
 	});
 
+	test("n8n's SSRF protection: Archive Outputs archives the sandbox link and refuses another loopback address on the item", async (t) => {
+		const { sandbox, instance } = current();
+		const refusal = await runSsrfScenario({ instance, sandbox, work, output: n8nOutput });
+		t.diagnostic(refusal);
+	});
+
 	describe('n8n start', () => {
 		let server: N8nServer | undefined;
 		let rest: N8nRest | undefined;
@@ -142,7 +156,7 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 			return { rest, server };
 		};
 
-		test('the editor lists the 8 nodes and the 4 credentials of the pack', async () => {
+		test(`the editor lists the ${PACK_NODE_TYPES.length} nodes and the 4 credentials of the pack`, async () => {
 			const { rest } = api();
 			const nodes = (await rest.nodeTypes()).map((type) => type.name).filter((name) => name.startsWith(`${PACKAGE_NAME}.`));
 			for (const name of PACK_NODE_TYPES) assert.ok(nodes.includes(name), `${name} is not loaded; loaded: ${nodes.join(', ')}`);
@@ -190,7 +204,7 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 			assertPiqueItems(await waitForPiqueJobs(rest, piqueJobs, 60_000), piqueJobs);
 		});
 
-		const triggerExample = examples.find((example) => example.isTrigger);
+		const triggerExample = examples.find((example) => example.workflow.nodes.some((node) => node.type.endsWith('.eyeQuantTrigger')));
 		test('the EyeQuant Trigger example, published, emits each finished job once, archived and written to disk', async () => {
 			const { rest, server } = api();
 			const { sandbox, instance } = current();
@@ -210,17 +224,41 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 			});
 		});
 
+		test('the webhook triggers, published, take the sandbox\'s deliveries: one execution per job, forged → 401, retried → no second execution', async () => {
+			const { rest, server } = api();
+			const { sandbox } = current();
+			await runWebhookScenario({ rest, server, sandbox, note });
+		});
+
+		test('Pique "wait until it calls back": the execution waits, survives an n8n restart, and resumes with the scores on the callback', async () => {
+			const { sandbox, instance } = current();
+			const before = api();
+			const executionId = await startWaitingExecution(before.rest, before.server, sandbox);
+			note(`execution ${executionId} is waiting; restarting n8n`);
+			n8nOutput.push(before.server.log());
+			await before.server.stop();
+			server = await instance.n8n.start();
+			rest = new N8nRest(server.url, instance.n8n.install.dir);
+			await rest.signIn();
+			const execution = await finishAndResume(rest, sandbox, executionId, PIQUE_PROCESSING_MS);
+			// The Pique node recorded the evaluation in the ledger: the Pique trigger emits it too, once.
+			piqueJobs.push(await assertScores(sandbox, execution));
+		});
+
 		test('a minute of scheduled polls later, the Pique trigger has emitted each evaluation still exactly once', async () => {
 			const { rest } = api();
 			// n8n polls every minute: past 62 s at least one scheduled poll ran after the first.
 			const wait = piqueTriggerPublishedAt + 62_000 - Date.now();
 			if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+			// The evaluation of the wait test finished moments ago: the next scheduled poll (≤ 1 min) emits it.
+			await waitForPiqueJobs(rest, piqueJobs, 70_000);
 			assertPiqueItems(await piqueEmissions(rest), piqueJobs);
 		});
 
 		test('n8n printed no warning or error about the pack (load, executions, editor)', () => {
 			const { server } = api();
-			const problems = packProblems([...n8nOutput, server.log()].join('\n'));
+			// The forged and foreign deliveries of the webhook test are refused with a warning on purpose.
+			const problems = packProblems([...n8nOutput, server.log()].join('\n')).filter((line) => !EXPECTED_WEBHOOK_WARNINGS.test(line));
 			assert.deepEqual(problems, [], `n8n said:\n${problems.join('\n')}`);
 			assert.ok(!server.log().includes('Failed to load package'), 'a package failed to load');
 		});

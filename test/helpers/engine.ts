@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -10,11 +11,12 @@ process.env.N8N_DIAGNOSTICS_ENABLED = 'false';
 process.env.N8N_LOG_LEVEL ??= 'warn';
 
 import { Container } from '@n8n/di';
-import { BinaryDataService, ExecuteContext, PollContext } from 'n8n-core';
+import { BinaryDataService, ExecuteContext, HookContext, PollContext, WebhookContext } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	IDataObject,
 	IExecuteData,
+	IHookFunctions,
 	INode,
 	INodeCredentials,
 	INodeExecutionData,
@@ -22,6 +24,9 @@ import type {
 	INodeType,
 	INodeTypes,
 	IPollFunctions,
+	IRunExecutionData,
+	IWebhookData,
+	IWebhookFunctions,
 	IWorkflowExecuteAdditionalData,
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
@@ -72,6 +77,14 @@ export interface NodeRunOptions {
 	nodeName?: string;
 	nodeId?: string;
 	typeVersion?: number;
+	/** The workflow's time zone setting (n8n's default zone when absent). */
+	timezone?: string;
+	/** The node's webhookId (the random part of a webhook node's URL). */
+	webhookId?: string;
+	/** Where n8n's waiting webhooks live ($execution.resumeUrl = this + "/" + execution id). */
+	webhookWaitingBaseUrl?: string;
+	/** The execution's run data (a test reads `waitTill` from it after putExecutionToWait). */
+	runExecutionData?: IRunExecutionData;
 }
 
 interface BuiltWorkflow {
@@ -95,6 +108,7 @@ function buildWorkflow(nodeType: INodeType, options: NodeRunOptions): BuiltWorkf
 		position: [0, 0],
 		parameters: options.parameters,
 		credentials: credentialRefs,
+		...(options.webhookId ? { webhookId: options.webhookId } : {}),
 		continueOnFail: options.continueOnFail,
 		onError: options.continueOnFail ? 'continueRegularOutput' : 'stopWorkflow',
 	};
@@ -110,6 +124,7 @@ function buildWorkflow(nodeType: INodeType, options: NodeRunOptions): BuiltWorkf
 		connections: {},
 		active: false,
 		nodeTypes,
+		...(options.timezone ? { settings: { timezone: options.timezone } } : {}),
 	});
 	const additionalData = {
 		credentialsHelper: credentialsHelper(options.credentials ?? {}),
@@ -117,7 +132,7 @@ function buildWorkflow(nodeType: INodeType, options: NodeRunOptions): BuiltWorkf
 		restApiUrl: 'http://127.0.0.1:1/rest',
 		instanceBaseUrl: 'http://127.0.0.1:1/',
 		webhookBaseUrl: 'http://127.0.0.1:1/webhook',
-		webhookWaitingBaseUrl: 'http://127.0.0.1:1/webhook-waiting',
+		webhookWaitingBaseUrl: options.webhookWaitingBaseUrl ?? 'http://127.0.0.1:1/webhook-waiting',
 		webhookTestBaseUrl: 'http://127.0.0.1:1/webhook-test',
 		formWaitingBaseUrl: 'http://127.0.0.1:1/form-waiting',
 		variables: {},
@@ -144,7 +159,7 @@ export async function executeContext(nodeType: INodeType, options: NodeRunOption
 		node,
 		additionalData,
 		options.mode ?? 'manual',
-		createEmptyRunExecutionData(),
+		options.runExecutionData ?? createEmptyRunExecutionData(),
 		0,
 		input,
 		{ main: [input] },
@@ -166,6 +181,41 @@ export async function pollContext(nodeType: INodeType, options: PollRunOptions):
 	const { workflow, node, additionalData } = buildWorkflow(nodeType, options);
 	if (options.staticData) workflow.staticData = options.staticData as Workflow['staticData'];
 	return new PollContext(workflow, node, additionalData, options.mode ?? 'trigger', options.activation ?? 'activate');
+}
+
+export interface WebhookRunOptions extends Omit<NodeRunOptions, 'input' | 'continueOnFail' | 'abortSignal'> {
+	request: IncomingMessage;
+	response: ServerResponse;
+}
+
+/**
+ * A real n8n-core WebhookContext for one trigger node and one HTTP request, as n8n's webhook
+ * handler builds it; call `nodeType.webhook.call(context)`. The request must carry `rawBody`.
+ */
+export async function webhookContext(nodeType: INodeType, options: WebhookRunOptions): Promise<IWebhookFunctions> {
+	await initBinaryData();
+	const { workflow, node, additionalData } = buildWorkflow(nodeType, options);
+	additionalData.httpRequest = options.request as IWorkflowExecuteAdditionalData['httpRequest'];
+	additionalData.httpResponse = options.response as IWorkflowExecuteAdditionalData['httpResponse'];
+	const description = nodeType.description.webhooks?.[0];
+	if (!description) throw new Error(`${nodeType.description.name} has no webhook`);
+	const webhookData: IWebhookData = {
+		httpMethod: description.httpMethod as IWebhookData['httpMethod'],
+		node: node.name,
+		path: String(description.path),
+		webhookDescription: description,
+		workflowId: workflow.id,
+		workflowExecuteAdditionalData: additionalData,
+		webhookId: node.webhookId,
+		isTest: options.mode === 'manual',
+	};
+	return new WebhookContext(workflow, node, additionalData, options.mode ?? 'webhook', webhookData, [], null);
+}
+
+/** A real n8n-core HookContext, as n8n builds it to run a webhook node's `webhookMethods` when a workflow is published. */
+export async function hookContext(nodeType: INodeType, options: Omit<NodeRunOptions, 'input' | 'continueOnFail' | 'abortSignal'>): Promise<IHookFunctions> {
+	const { workflow, node, additionalData } = buildWorkflow(nodeType, options);
+	return new HookContext(workflow, node, additionalData, options.mode ?? 'trigger', 'activate');
 }
 
 /** Reads a binary property's bytes the way a downstream node would. */

@@ -12,8 +12,8 @@ export interface SeenRequest {
 
 export type Handler = (request: SeenRequest, response: ServerResponse, index: number) => void;
 
-/** A throwaway HTTP server on 127.0.0.1 that records every request and answers with `handler`. */
-export async function startTestServer(handler: Handler): Promise<{
+/** A throwaway HTTP server on 127.0.0.1 (or another loopback address) that records every request and answers with `handler`. */
+export async function startTestServer(handler: Handler, host = '127.0.0.1'): Promise<{
 	url: string;
 	seen: SeenRequest[];
 	setHandler(next: Handler): void;
@@ -37,10 +37,10 @@ export async function startTestServer(handler: Handler): Promise<{
 			current(request, res, seen.length - 1);
 		});
 	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	await new Promise<void>((resolve) => server.listen(0, host, resolve));
 	const { port } = server.address() as AddressInfo;
 	return {
-		url: `http://127.0.0.1:${port}`,
+		url: `http://${host}:${port}`,
 		seen,
 		server,
 		setHandler(next) {

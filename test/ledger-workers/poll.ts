@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 
-import { registerSourceHooks } from './hooks.ts';
+import { registerSourceHooks } from '../../scripts/lib/source-hooks.ts';
 
 async function main(): Promise<void> {
 	registerSourceHooks();

@@ -255,3 +255,32 @@ describe('control endpoints and the request log', () => {
 		expect(r.body).toMatchObject({ error: expect.stringContaining('Bad sandbox fault') });
 	});
 });
+
+describe('echo fault', () => {
+	it('repeats the URL with its query, every header with the key, and the body, in each format', async () => {
+		const url = `${judges()}?X-Amz-Signature=sig123`;
+		const json = await call(url, { method: 'POST', headers: { ...pq, ...fault({ type: 'echo' }) }, json: { secret: 'in-body' } });
+		expect(json.status).toBe(400);
+		expect(json.body.detail).toEqual(expect.stringContaining(SANDBOX_KEYS.pique.apiKey));
+		for (const part of ['POST http://', '/pique/v1/judges?X-Amz-Signature=sig123', `x-api-key: ${SANDBOX_KEYS.pique.apiKey}`, '{"secret":"in-body"}']) {
+			expect(json.body.detail).toEqual(expect.stringContaining(part));
+		}
+		const text = await call(url, { headers: { ...pq, ...fault({ type: 'echo', format: 'text', status: 502 }) } });
+		expect(text.status).toBe(502);
+		expect(text.headers.get('content-type')).toContain('text/plain');
+		expect(text.text).toContain(SANDBOX_KEYS.pique.apiKey);
+		const html = await call(url, { headers: { ...eq, ...fault({ type: 'echo', format: 'html', status: 500 }) } });
+		expect(html.headers.get('content-type')).toContain('text/html');
+		expect(html.text).toContain(`Bearer ${SANDBOX_KEYS.eyeQuant.apiKey}`);
+		const sse = await call(url, { headers: { ...pq, ...fault({ type: 'echo', format: 'sse' }) } });
+		expect(sse.status).toBe(200);
+		expect(sse.headers.get('content-type')).toContain('text/event-stream');
+		expect(sse.text).toMatch(/^event: error\ndata: \{"error":"Bad request: GET http:.*pq_sandbox_key/);
+	});
+
+	it('is refused with a clear message for an unknown format', async () => {
+		const answer = await call(judges(), { headers: { ...pq, ...fault({ type: 'echo', format: 'xml' }) } });
+		expect(answer.status).toBe(400);
+		expect(answer.body.error).toContain('"format" is one of json, text, html, sse');
+	});
+});

@@ -7,13 +7,16 @@ import type { Sandbox, SandboxOptions } from '../../sandbox/server';
 
 export { SANDBOX_KEYS };
 
-/** Fast defaults for tests: short processing delays, real hour length (tests use advanceTime). */
+/**
+ * Fast defaults for tests: short processing delays (long enough that a read right after a create
+ * still sees the job pending on a busy machine), real hour length (tests use advanceTime).
+ */
 export function startTestSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
 	return startSandbox({
 		port: 0,
-		eyeQuantProcessingMs: 60,
-		piqueProcessingMs: 80,
-		imageIntelligenceProcessingMs: 60,
+		eyeQuantProcessingMs: 250,
+		piqueProcessingMs: 250,
+		imageIntelligenceProcessingMs: 250,
 		imageForgeMsPerImage: 2,
 		...options,
 	});

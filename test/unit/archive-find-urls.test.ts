@@ -115,3 +115,17 @@ describe('helpers', () => {
 		expect(value.list).toHaveLength(3);
 	});
 });
+
+describe('checkLinkHop: the one check of every link and redirect hop', () => {
+	it('refuses non-http(s), user info and hosts outside Allowed Hosts (n8n\'s egress policy is the client\'s, see test/engine/security/egress.test.ts)', async () => {
+		const { checkLinkHop } = await import('../../nodes/shared/http/hops');
+		expect(checkLinkHop(new URL('ftp://files.example.com/a'), undefined)).toEqual({ reason: 'ftp links are not fetched, only http(s)' });
+		expect(checkLinkHop(new URL('https://user:pw@files.example.com/a'), undefined)).toEqual({
+			reason: 'links with a user name or password in them are not fetched',
+		});
+		expect(checkLinkHop(new URL('https://evil.example.org/a'), { allowedHosts: ['*.example.com'] })).toEqual({
+			reason: 'evil.example.org is not in "Allowed Hosts"',
+		});
+		expect(checkLinkHop(new URL('https://cdn.example.com/a'), { allowedHosts: ['*.example.com'] })).toBeUndefined();
+	});
+});

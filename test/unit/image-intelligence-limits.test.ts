@@ -109,3 +109,16 @@ describe('toEpochMs (Search date filters)', () => {
 		expect(toEpochMs({}, 'UTC')).toBeNaN();
 	});
 });
+
+describe('toEpochMs: free-form dates in the workflow zone (issue 13)', () => {
+	test('"04/11/2023 14:30" in a Europe/Athens workflow is 14:30 in Athens (11:30 UTC), whatever the server zone', () => {
+		expect(toEpochMs('04/11/2023 14:30', 'Europe/Athens')).toBe(Date.UTC(2023, 3, 11, 11, 30));
+		expect(toEpochMs('April 11, 2023 14:30', 'America/New_York')).toBe(Date.UTC(2023, 3, 11, 18, 30));
+	});
+
+	test('a free-form date that names its zone keeps it', () => {
+		expect(toEpochMs('Tue, 11 Apr 2023 14:30:00 GMT', 'Europe/Athens')).toBe(Date.UTC(2023, 3, 11, 14, 30));
+		expect(toEpochMs('04/11/2023 14:30 +0200', 'America/New_York')).toBe(Date.UTC(2023, 3, 11, 12, 30));
+		expect(toEpochMs('04/11/2023 14:30 EST', 'Europe/Athens')).toBe(Date.UTC(2023, 3, 11, 19, 30));
+	});
+});

@@ -1,35 +1,22 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
-import path from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
-
-import { accountId, closeLedgers, ledgerLocation, openLedger } from '../../nodes/shared/ledger';
+/**
+ * The JobLedger contract, on this run's backend: SQLite (jest project `sqlite`) or PostgreSQL
+ * (project `postgres`, a database in the cluster jest's globalSetup started).
+ */
+import { closeLedgers, openLedger } from '../../nodes/shared/ledger';
 import type { Delivery, JobLedger, PollStart } from '../../nodes/shared/ledger';
-import { MIGRATIONS } from '../../nodes/shared/ledger/sqlite';
-
-const folder = mkdtempSync(path.join(tmpdir(), 'ledger-unit-'));
-const file = path.join(folder, 'ledger.sqlite');
+import { freshLedgerLocation, ledgerSql, testBackend } from '../helpers/ledger-backend';
 
 afterAll(async () => {
 	await closeLedgers();
 });
 
-test('the account id hides the key and ignores a trailing slash or case in the base URL', () => {
-	const id = accountId('https://api.eyequant.com/v2/', 'eq-secret-key');
-	expect(id).toBe(accountId('https://API.eyequant.com/v2', 'eq-secret-key'));
-	expect(id).not.toContain('eq-secret-key');
-	expect(id).toMatch(/^[0-9a-f]{32}$/);
-	expect(accountId('https://api.eyequant.com/v2', 'another-key')).not.toBe(id);
-});
-
-test('the ledger lives where N8N_VISUAL_AI_LEDGER says, else in the n8n user folder', () => {
-	expect(ledgerLocation({ N8N_VISUAL_AI_LEDGER: '/data/ledger.db' })).toBe('/data/ledger.db');
-	expect(ledgerLocation({ N8N_USER_FOLDER: '/srv/n8n' })).toBe('/srv/n8n/.n8n/visual-ai-ledger.sqlite');
+test(`the ledger under test is ${testBackend()}`, async () => {
+	const ledger = await openLedger(await freshLedgerLocation());
+	expect(ledger.location).toMatch(testBackend() === 'postgres' ? /^postgres:\/\/postgres@127\.0\.0\.1:\d+\/ledger_\w+ \(schema visual_ai_ledger\)$/ : /\.sqlite$/);
 });
 
 test('registering twice is harmless and each consumer sees a job until it was delivered to it', async () => {
-	const ledger = await openLedger(file);
+	const ledger = await openLedger(await freshLedgerLocation());
 	const job = { provider: 'eyeQuant' as const, account: 'acc-1', jobId: 'shot-1' };
 	expect(await ledger.register([job, { ...job, jobId: 'shot-2' }])).toBe(2);
 	expect(await ledger.register([job])).toBe(0);
@@ -47,67 +34,6 @@ test('registering twice is harmless and each consumer sees a job until it was de
 	expect((await ledger.undelivered({ ...query, consumer: 'wf2:b' })).map((row) => row.jobId)).toEqual(['shot-1', 'shot-3', 'shot-2']);
 	expect(await ledger.get('eyeQuant', 'acc-1', 'shot-1')).toMatchObject({ state: 'finished', lastStatus: 'success', finishedAt: 1234, checks: 1 });
 	expect((await ledger.newest({ provider: 'eyeQuant', account: 'acc-1', limit: 2 })).map((row) => row.jobId)).toEqual(['shot-1', 'shot-3']);
-});
-
-test('a reopened ledger keeps every row (schema migrated once)', async () => {
-	await closeLedgers();
-	const ledger = await openLedger(file);
-	expect(await ledger.get('eyeQuant', 'acc-1', 'shot-1')).toMatchObject({ state: 'finished' });
-});
-
-test('a ledger made by the first schema is migrated on open, its rows and deliveries kept', async () => {
-	const old = path.join(folder, 'v1.sqlite');
-	const db = new DatabaseSync(old);
-	db.exec(MIGRATIONS[0]);
-	db.exec('PRAGMA user_version = 1');
-	db.exec(`INSERT INTO jobs (provider, account, job_id, submitted_at, registered_at) VALUES ('pique', 'acc', 'j1', 1, 1), ('pique', 'acc', 'j2', 1, 1)`);
-	db.exec(`INSERT INTO deliveries (consumer, provider, account, job_id, state, delivered_at) VALUES ('wf:n', 'pique', 'acc', 'j1', 'finished', 2)`);
-	db.close();
-	const ledger = await openLedger(old);
-	expect((await ledger.undelivered({ provider: 'pique', account: 'acc', consumer: 'wf:n', limit: 10 })).map((row) => row.jobId)).toEqual(['j2']);
-	expect(await ledger.beginPoll('wf:n', { leaseMs: 1000, settleMs: 1000 })).toMatchObject({ kind: 'ready', confirmed: 0, redelivered: 0 });
-	const check = new DatabaseSync(old, { readOnly: true });
-	expect(check.prepare('PRAGMA user_version').get()).toEqual({ user_version: MIGRATIONS.length });
-	check.close();
-});
-
-test('a consumer recorded before the ledger kept first polls counts as polling since ever', async () => {
-	const old = path.join(folder, 'v2.sqlite');
-	const db = new DatabaseSync(old);
-	db.exec(MIGRATIONS[0]);
-	db.exec(MIGRATIONS[1]);
-	db.exec('PRAGMA user_version = 2');
-	db.exec(`INSERT INTO consumers (consumer) VALUES ('wf:old')`);
-	db.close();
-	const ledger = await openLedger(old);
-	expect(await ledger.beginPoll('wf:old', { leaseMs: 1000, settleMs: 1000 })).toMatchObject({ kind: 'ready', firstPollAt: 0 });
-	expect(await ledger.beginPoll('wf:new', { leaseMs: 1000, settleMs: 1000, now: 5_000 })).toMatchObject({ kind: 'ready', firstPollAt: 5_000 });
-});
-
-test('a ledger file n8n cannot write says where it is and what to do', async () => {
-	const blocker = path.join(folder, 'not-a-folder');
-	writeFileSync(blocker, 'a file where the ledger wants a folder');
-	const error = await openLedger(path.join(blocker, 'ledger.sqlite')).then(
-		() => undefined,
-		(reason: Error) => reason,
-	);
-	expect(error?.message).toMatch(/^The Visual AI job ledger could not open .*not-a-folder\/ledger\.sqlite: .*N8N_VISUAL_AI_LEDGER/);
-});
-
-test('on a Node.js without node:sqlite the nodes still load, and the ledger says which Node.js it needs', async () => {
-	await jest.isolateModulesAsync(async () => {
-		jest.doMock('node:sqlite', () => {
-			throw Object.assign(new Error('No such built-in module: node:sqlite'), { code: 'ERR_UNKNOWN_BUILTIN_MODULE' });
-		});
-		const { VisualAiTrigger } = await import('../../nodes/VisualAiTrigger/VisualAiTrigger.node');
-		expect(new VisualAiTrigger().description.name).toBe('visualAiTrigger');
-		const ledger = await import('../../nodes/shared/ledger');
-		const logger = { debug() {}, info() {}, warn() {}, error() {} } as never;
-		await expect(ledger.registerJobs({ logger }, 'eyeQuant', 'acc', [{ jobId: 'x' }])).rejects.toThrow(
-			/^The Visual AI job ledger needs the SQLite module built into Node\.js 22\.13 and later \(node:sqlite\), and this n8n runs on Node\.js v\d+/,
-		);
-	});
-	jest.dontMock('node:sqlite');
 });
 
 describe('two-phase delivery', () => {
@@ -131,7 +57,7 @@ describe('two-phase delivery', () => {
 	const settings = { leaseMs: 60_000, settleMs: 60_000 };
 
 	beforeAll(async () => {
-		ledger = await openLedger(path.join(folder, '2pc.sqlite'));
+		ledger = await openLedger(await freshLedgerLocation());
 	});
 
 	test('a batch whose token the committed cursor carries is confirmed; skipped jobs are final at once', async () => {
@@ -197,29 +123,6 @@ describe('two-phase delivery', () => {
 		expect(await ledger.stageBatch(who, fresh, { handOff: [delivery(a)], final: [] })).toMatchObject({ seq: 1 });
 	});
 
-	test('the lease and the batch of a process that died are taken over at once', async () => {
-		const who = consumer();
-		const [a] = await jobs(1);
-		await ledger.stageBatch(who, ready(await ledger.beginPoll(who, settings)), { handOff: [delivery(a)], final: [] });
-		ready(await ledger.beginPoll(`${who}-x`, settings));
-		// Make the batch and the other lease belong to a process of this host that has exited.
-		const dead = spawnSync(process.execPath, ['-e', '0']).pid;
-		const db = new DatabaseSync(ledger.location);
-		db.prepare('UPDATE consumers SET batch_owner = ? WHERE consumer = ?').run(`${hostname()}/${dead}/gone`, who);
-		db.prepare('UPDATE consumers SET lease_owner = ? WHERE consumer = ?').run(`${hostname()}/${dead}/gone`, `${who}-x`);
-		db.close();
-		expect(await ledger.beginPoll(who, settings)).toMatchObject({ kind: 'ready', redelivered: 1 });
-		expect(await ledger.beginPoll(`${who}-x`, settings)).toMatchObject({ kind: 'ready' });
-		// The same pid as this process but an earlier incarnation (a restarted container) is gone too.
-		const again = new DatabaseSync(ledger.location);
-		again.prepare('UPDATE consumers SET lease_owner = ? WHERE consumer = ?').run(`${hostname()}/${process.pid}/earlier`, `${who}-x`);
-		again.prepare('UPDATE consumers SET lease_owner = ? WHERE consumer = ?').run(`another-host/${dead}/x`, who);
-		again.close();
-		expect(await ledger.beginPoll(`${who}-x`, settings)).toMatchObject({ kind: 'ready' });
-		// A process on another host is never declared dead: its lease runs out by time.
-		expect(await ledger.beginPoll(who, settings)).toMatchObject({ kind: 'busy' });
-	});
-
 	test('a job already delivered is reported, not staged twice; an empty hand-off makes no batch', async () => {
 		const who = consumer();
 		const [a, b] = await jobs(2);
@@ -232,5 +135,83 @@ describe('two-phase delivery', () => {
 		});
 		expect(empty).toEqual({ batch: '', seq: 0, alreadyDelivered: [] });
 		expect(await ledger.beginPoll(who, settings)).toMatchObject({ kind: 'ready', confirmed: 0, redelivered: 0 });
+	});
+});
+
+describe('poll cost and history', () => {
+	let ledger: JobLedger;
+	let location: string;
+	const job = (jobId: string, account = 'acc-h') => ({ provider: 'eyeQuant' as const, account, jobId });
+	const ids = async (consumer: string, account = 'acc-h', registeredSince?: number) =>
+		(await ledger.undelivered({ provider: 'eyeQuant', account, consumer, limit: 100, registeredSince })).map((row) => row.jobId).sort();
+
+	beforeAll(async () => {
+		location = await freshLedgerLocation();
+		ledger = await openLedger(location);
+	});
+
+	test('a poll reads only the consumer’s pending set, which registrations and deliveries keep exact', async () => {
+		await ledger.register([job('h1'), job('h2')]);
+		expect(await ids('wf:h')).toEqual(['h1', 'h2']);
+		// Jobs registered after the consumer first asked join its pending set.
+		await ledger.register([job('h3')]);
+		await ledger.recordDeliveries('wf:h', [{ ...job('h1'), state: 'finished' }]);
+		expect(await ids('wf:h')).toEqual(['h2', 'h3']);
+		const rows = await ledgerSql<{ job_id: string }>(location, 'SELECT job_id FROM pending WHERE consumer = ? ORDER BY job_id', 'wf:h');
+		expect(rows.map((row) => row.job_id)).toEqual(['h2', 'h3']);
+		// A staged batch that is lost puts its jobs back.
+		const start = await ledger.beginPoll('wf:h', { leaseMs: 60_000, settleMs: 60_000 });
+		if (start.kind !== 'ready') throw new Error('expected ready');
+		await ledger.stageBatch('wf:h', start.lease, { handOff: [{ ...job('h2'), state: 'finished' }], final: [] });
+		expect(await ids('wf:h')).toEqual(['h3']);
+		expect(await ledger.beginPoll('wf:h', { leaseMs: 60_000, settleMs: 0 })).toMatchObject({ kind: 'ready', redelivered: 1 });
+		expect(await ids('wf:h')).toEqual(['h2', 'h3']);
+	});
+
+	test('a consumer switched to another account (credential changed) sees that account’s jobs, not the old set', async () => {
+		await ledger.register([job('other-1', 'acc-other')]);
+		expect(await ids('wf:h', 'acc-other')).toEqual(['other-1']);
+		expect(await ids('wf:h')).toEqual(['h2', 'h3']);
+	});
+
+	test('old finished jobs delivered to every consumer are pruned in batches; pending, owed or recent ones stay', async () => {
+		const account = 'acc-prune';
+		const old = Array.from({ length: 7 }, (_, index) => job(`old-${index}`, account));
+		await ledger.register([...old, job('owed', account), job('unfinished', account), job('recent', account)]);
+		expect(await ids('wf:p1', account)).toHaveLength(10);
+		expect(await ids('wf:p2', account)).toHaveLength(10);
+		const day = 86_400_000;
+		const longAgo = Date.now() - 40 * day;
+		await ledger.recordChecks([...old, job('owed', account)].map((one) => ({ ...one, state: 'finished' as const, finishedAt: longAgo })));
+		await ledger.recordChecks([{ ...job('recent', account), state: 'finished' }]);
+		const delivered = [...old, job('recent', account)].map((one) => ({ ...one, state: 'finished' as const }));
+		await ledger.recordDeliveries('wf:p1', [...delivered, { ...job('owed', account), state: 'finished' }]);
+		// wf:p2 is still owed `owed`.
+		await ledger.recordDeliveries('wf:p2', delivered);
+		expect(await ledger.prune({ olderThanMs: 30 * day, batchSize: 3, maxBatches: 1 })).toBe(3);
+		expect(await ledger.prune({ olderThanMs: 30 * day, batchSize: 3, maxBatches: 10 })).toBe(4);
+		expect(await ledger.prune({ olderThanMs: 30 * day, batchSize: 3, maxBatches: 10 })).toBe(0);
+		const left = await ledgerSql<{ job_id: string }>(location, 'SELECT job_id FROM jobs WHERE account = ? ORDER BY job_id', account);
+		expect(left.map((row) => row.job_id)).toEqual(['owed', 'recent', 'unfinished']);
+		const orphans = await ledgerSql(location, "SELECT job_id FROM deliveries WHERE account = ? AND job_id LIKE 'old-%'", account);
+		expect(orphans).toEqual([]);
+		expect(await ids('wf:p2', account)).toEqual(['owed', 'unfinished']);
+	});
+
+	test('Re-emit takes deliveries back by id or by time, for one consumer only', async () => {
+		const account = 'acc-reemit';
+		await ledger.register([job('r1', account), job('r2', account), job('r3', account)]);
+		expect(await ids('wf:r', account)).toHaveLength(3);
+		await ledger.recordDeliveries('wf:r', [job('r1', account), job('r2', account)].map((one) => ({ ...one, state: 'finished' as const })), 1_000);
+		await ledger.recordDeliveries('wf:r', [{ ...job('r3', account), state: 'finished' }], 5_000);
+		await ledger.recordDeliveries('wf:other', [{ ...job('r1', account), state: 'finished' }], 1_000);
+		expect(await ids('wf:r', account)).toEqual([]);
+		expect(await ledger.reemit({ consumer: 'wf:r', provider: 'eyeQuant', account, jobIds: ['r2', 'unknown'] })).toEqual(['r2']);
+		expect(await ids('wf:r', account)).toEqual(['r2']);
+		expect(await ledger.reemit({ consumer: 'wf:r', provider: 'eyeQuant', account, deliveredSince: 2_000 })).toEqual(['r3']);
+		expect(await ids('wf:r', account)).toEqual(['r2', 'r3']);
+		expect(await ledger.reemit({ consumer: 'wf:r', provider: 'eyeQuant', account, deliveredSince: 0 })).toEqual(['r1']);
+		expect(await ids('wf:other', account)).toEqual(['r2', 'r3']);
+		expect((await ledger.consumers()).map((known) => known.consumer)).toEqual(expect.arrayContaining(['wf:r', 'wf:other', 'wf:h']));
 	});
 });

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-export { booleanOption, numberOption, optionsOf, requiredString, seconds } from '../../shared/parameters';
+export { booleanOption, checkedId, idParameter, numberOption, optionsOf, requiredString, seconds } from '../../shared/parameters';
 
 export const screenshotIdField: INodeProperties = {
 	displayName: 'Screenshot ID',

@@ -3,5 +3,5 @@ export type EyeQuantOperations = {
 	analysis: 'create' | 'get' | 'waitForCompletion' | 'updateMetadata';
 	summary: 'generate' | 'get';
 	recommendations: 'generate' | 'get';
-	job: 'track';
+	job: 'track' | 'reemit';
 };

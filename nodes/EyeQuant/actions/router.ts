@@ -15,5 +15,5 @@ export const operations: OperationTable<LedgerClient, EyeQuantOperations> = {
 	},
 	summary: { generate: summary.generate, get: summary.get },
 	recommendations: { generate: recommendations.generate, get: recommendations.get },
-	job: { track: job.track },
+	job: { track: job.track, reemit: job.reemit },
 };

@@ -8,7 +8,7 @@ import type { LedgerClient } from '../../shared/track';
 import { waitUntilDone } from '../../shared/wait';
 import { taskResultSchema, taskStartSchema } from '../schemas';
 import type { TaskResult } from '../schemas';
-import { analysisIdField, idSegment, requiredString, seconds } from './common';
+import { analysisIdField, idSegment, idParameter, seconds } from './common';
 
 /*
  * Summary and Recommendations are the same EyeQuant pattern (PROVIDERS.md): POST starts the
@@ -71,7 +71,7 @@ async function runTask(
 	kind: TaskKind,
 	operation: TaskOperation,
 ): Promise<ItemResult> {
-	const analysisId = requiredString(context, 'analysisId', 'Analysis ID', itemIndex);
+	const analysisId = idParameter(context, 'analysisId', 'Analysis ID', itemIndex);
 	const path = `/analyses/${kind}/${idSegment(analysisId)}`;
 	const wait = context.getNodeParameter('waitUntilCompleted', itemIndex, operation === 'generate') as boolean;
 	if (operation === 'generate') {

@@ -69,6 +69,25 @@ export interface CommonOptions {
 	concurrency?: number;
 	timeout?: number;
 	keepBinary?: boolean;
+	/** Streamed operations: minutes one session's stream may run in all. */
+	streamTimeLimit?: number;
+}
+
+/** The overall limit of one session's stream (the idle limit is the Timeout option). */
+export const streamTimeLimitOption: INodeProperties = {
+	displayName: 'Stream Time Limit (Minutes)',
+	name: 'streamTimeLimit',
+	type: 'number',
+	typeOptions: { minValue: 1 },
+	default: 60,
+	description:
+		"How long one session's stream may run in all, even while Image Forge keeps sending; the images still without a result then fail with a message that says so",
+};
+
+/** The streamed operations' limits from their options (see `streamTimeLimitOption`). */
+export function streamTotalMsOf(options: CommonOptions): number {
+	const minutes = options.streamTimeLimit;
+	return typeof minutes === 'number' && Number.isFinite(minutes) && minutes > 0 ? Math.round(minutes * 60_000) : 60 * 60_000;
 }
 
 export function concurrencyOf(options: CommonOptions): number {

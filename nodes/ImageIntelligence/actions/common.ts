@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { InputProblem } from '../limits';
 
-export { numberOption, optionsOf, requiredString } from '../../shared/parameters';
+export { checkedId, idParameter, numberOption, optionsOf, requiredString } from '../../shared/parameters';
 
 export const jobIdField: INodeProperties = {
 	displayName: 'Job ID',

@@ -1,9 +1,11 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { stringOption } from '../../shared/parameters';
+import { redactAndCut } from '../../shared/http/redact';
+import { checkedId, stringOption } from '../../shared/parameters';
+import { callbackUrl, isWaitMode } from '../../shared/webhooks/callback-wait';
 
-export { booleanOption, numberOption, optionsOf, requiredString, seconds, stringOption } from '../../shared/parameters';
+export { booleanOption, checkedId, idParameter, numberOption, optionsOf, requiredString, seconds, stringOption } from '../../shared/parameters';
 
 export const jobIdField: INodeProperties = {
 	displayName: 'Job ID',
@@ -45,23 +47,23 @@ export function judgeLocator(searchListMethod: 'searchJudges' | 'searchVideoJudg
 /** The judge ID of the Judge parameter, whichever mode it is in. */
 export function judgeId(context: IExecuteFunctions, itemIndex: number): string {
 	const value = context.getNodeParameter('judge', itemIndex, '', { extractValue: true });
-	const id = typeof value === 'string' ? value.trim() : String(value ?? '').trim();
-	if (!id) {
+	if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) {
 		throw new NodeOperationError(context.getNode(), 'No judge is selected', {
 			itemIndex,
 			description: 'Pick a judge from the list under "Judge", or switch it to "ID" and give the judge ID (e.g. {{ $json.judgeId }}).',
 		});
 	}
-	return id;
+	return checkedId(context, value, 'Judge ID', itemIndex, 'judge');
 }
 
-/** An optional webhook URL must be http(s); checked before anything is sent. */
+/** The job's webhook URL: the execution's resume URL in Wait mode, else the optional Webhook URL (http(s), checked before anything is sent). */
 export function webhookUrlOf(context: IExecuteFunctions, options: Record<string, unknown>, itemIndex: number): string | undefined {
+	if (isWaitMode(context)) return callbackUrl(context, itemIndex);
 	const url = stringOption(options, 'webhookUrl');
 	if (url !== undefined && !/^https?:\/\/\S+$/i.test(url)) {
 		throw new NodeOperationError(context.getNode(), 'The Webhook URL must be an http(s) address', {
 			itemIndex,
-			description: `Got "${url.slice(0, 80)}". Use the production URL of a Webhook node, or leave the option out.`,
+			description: `Got "${redactAndCut(url, [], 80)}". Use the production URL of a Webhook node, or leave the option out.`,
 		});
 	}
 	return url;
@@ -72,7 +74,8 @@ export const webhookUrlOption: INodeProperties = {
 	name: 'webhookUrl',
 	type: 'string',
 	default: '',
-	placeholder: 'https://n8n.example.com/webhook/pique',
+	placeholder: 'https://n8n.example.com/webhook/3f6f0a52-.../webhook',
 	description:
 		'Where Pique sends the result when the job finishes, besides the organisation\'s webhook. The Visual AI Trigger needs no webhook.',
+	hint: 'To start a workflow when the job finishes, paste the Production URL of a Pique Webhook Trigger here (open that node → "Webhook URLs" → Production URL).',
 };

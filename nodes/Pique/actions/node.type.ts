@@ -2,5 +2,5 @@
 export type PiqueOperations = {
 	evaluation: 'upload' | 'evaluateSocialMedia' | 'getResult' | 'waitForCompletion';
 	judge: 'list' | 'get' | 'create';
-	job: 'track';
+	job: 'track' | 'reemit';
 };

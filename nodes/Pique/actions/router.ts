@@ -13,5 +13,5 @@ export const operations: OperationTable<LedgerClient, PiqueOperations> = {
 		waitForCompletion: evaluation.waitForCompletion,
 	},
 	judge: { list: judge.list, get: judge.get, create: judge.create },
-	job: { track: job.track },
+	job: { track: job.track, reemit: job.reemit },
 };

@@ -1,16 +1,22 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 
-import type { INode, Logger } from 'n8n-workflow';
+import type { INode, Logger, NodeEgressFilter } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 import { request } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod/v4';
 
+import { tryDeadline } from './deadline';
+import { decodeBody } from './decode';
 import { sharedDispatcher } from './dispatcher';
-import { httpError, networkError } from './errors';
+import { checkEgress, egressDispatcher, egressFilterOf, egressRefusalOf, egressRefusedError, isEgressError } from './egress';
+import type { EgressContext } from './egress';
+import { apiError, httpError, networkError, sealError } from './errors';
 import type { ProviderProfile } from './errors';
-import { redactText, redactUrl } from './redact';
+import { checkLinkHop } from './hops';
+import type { HopPolicy } from './hops';
+import { redactAndCut, redactText, redactUrl } from './redact';
 import {
 	DEFAULT_RETRY,
 	backoffDelay,
@@ -19,11 +25,11 @@ import {
 	isRetryableStatus,
 	parseRetryAfter,
 } from './retry';
-import type { RetrySettings } from './retry';
+import type { RetrySettings, TryBudget } from './retry';
 import { schemaError } from './validate';
 
-/** The part of n8n's execute, poll and load-options contexts the client needs. */
-export interface RequestContext {
+/** The part of n8n's execute, poll and load-options contexts the client needs (`helpers`: n8n's egress filter). */
+export interface RequestContext extends EgressContext {
 	getNode(): INode;
 	logger: Logger;
 	getExecutionCancelSignal?(): AbortSignal | undefined;
@@ -50,8 +56,26 @@ export interface ApiRequest {
 	 */
 	idempotent?: boolean;
 	itemIndex?: number;
-	/** Headers timeout and body idle timeout of this request. */
+	/** Per try: how long the answer may take (see `timeoutCovers`); also the body's idle timeout. */
 	timeoutMs?: number;
+	/**
+	 * What `timeoutMs` bounds on each try: `headers` (until the status line and headers arrived;
+	 * streams that may run long) or `whole` (headers and the entire body). Default `headers`;
+	 * `json()` always uses `whole`. A request with a streamed `body` is bounded by undici's
+	 * timeouts alone (idle, restarted by progress), so that a large upload is not cut off.
+	 */
+	timeoutCovers?: 'headers' | 'whole';
+	/**
+	 * A link download (`url` with GET or HEAD): redirects are followed (at most `maxHops`), and the
+	 * first URL and every hop must pass `checkLinkHop` with `policy`. Without it no redirect is
+	 * followed: a 3xx answer is an error.
+	 */
+	link?: { policy?: HopPolicy; maxHops?: number; onHop?: (url: URL) => void };
+	/**
+	 * Tries shared with the caller (a download that also retries a body that broke off): every
+	 * request sent counts against it, so that retries never multiply.
+	 */
+	budget?: TryBudget;
 	/** Overrides the client's retry settings for this request. */
 	retry?: Partial<RetrySettings>;
 	/** Extra abort signal, besides the execution's cancel signal. */
@@ -61,9 +85,12 @@ export interface ApiRequest {
 export interface StreamResponse {
 	statusCode: number;
 	headers: IncomingHttpHeaders;
+	/** The body with every content coding undone (its Content-Length and Content-Encoding removed). */
 	body: Readable;
-	/** The URL as it may be shown to users (no query string). */
+	/** The URL as it may be shown to users (no query string): the last hop after redirects. */
 	displayUrl: string;
+	/** The last hop's full URL, query included: for the code (expiry dates), never for users. */
+	url: string;
 }
 
 export interface ApiClientOptions {
@@ -79,6 +106,8 @@ export interface ApiClientOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_MAX_HOPS = 10;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const ERROR_BODY_LIMIT = 64 * 1024;
 const IDEMPOTENT_METHODS = new Set<HttpMethod>(['GET', 'HEAD', 'PUT', 'DELETE']);
 
@@ -92,6 +121,7 @@ export class ApiClient {
 	private readonly options: ApiClientOptions;
 	private readonly secrets: string[];
 	private readonly retry: RetrySettings;
+	private readonly egress: NodeEgressFilter | undefined;
 
 	constructor(context: RequestContext, options: ApiClientOptions) {
 		this.context = context;
@@ -99,12 +129,50 @@ export class ApiClient {
 		this.provider = options.provider;
 		this.secrets = (options.secrets ?? []).filter((secret) => secret.length > 0);
 		this.retry = { ...DEFAULT_RETRY, ...options.retry };
+		this.egress = egressFilterOf(context);
 	}
 
-	/** Sends a request and parses the 2xx JSON answer with `schema`. */
+	/** Sends a request and parses the 2xx JSON answer with `schema`; the timeout covers the whole answer. */
 	async json<S extends z.ZodType>(spec: ApiRequest, schema: S): Promise<z.infer<S>> {
-		const response = await this.send(spec);
-		const text = await readText(response.body);
+		try {
+			return await this.parsedJson(spec, schema);
+		} catch (error) {
+			throw sealError(error, this.secrets);
+		}
+	}
+
+	/**
+	 * Sends a request and hands back the open 2xx response; the caller must consume or destroy
+	 * `body`. Retries cover getting the response headers, not reading the body. Content codings
+	 * are undone; redirects are followed only for `link` requests. Every error is redacted
+	 * (`sealError`) on its way out.
+	 */
+	async send(spec: ApiRequest): Promise<StreamResponse> {
+		try {
+			return await this.sendWithRetries(spec);
+		} catch (error) {
+			throw sealError(error, this.secrets);
+		}
+	}
+
+	private async parsedJson<S extends z.ZodType>(spec: ApiRequest, schema: S): Promise<z.infer<S>> {
+		const response = await this.sendWithRetries({ ...spec, timeoutCovers: 'whole' });
+		let text: string;
+		try {
+			text = await readText(response.body);
+		} catch (error) {
+			if (this.abortSignal(spec.signal)?.aborted) throw this.cancelled(spec.itemIndex);
+			throw networkError({
+				provider: this.provider,
+				node: this.context.getNode(),
+				url: response.url,
+				cause: error,
+				secrets: this.secrets,
+				itemIndex: spec.itemIndex,
+				external: Boolean(spec.url),
+				idempotent: spec.idempotent ?? IDEMPOTENT_METHODS.has(spec.method),
+			});
+		}
 		let parsed: unknown;
 		try {
 			parsed = text === '' ? undefined : JSON.parse(text);
@@ -114,10 +182,7 @@ export class ApiClient {
 				{ provider: this.provider.name, url: response.displayUrl },
 				{
 					message: `${this.provider.name} returned a body that is not valid JSON`,
-					description: redactText(
-						`The answer from ${response.displayUrl} started with: ${text.slice(0, 120)}. This is a fault at the provider; try again later.`,
-						this.secrets,
-					),
+					description: `The answer from ${response.displayUrl} started with: ${redactAndCut(text, this.secrets, 120)}. This is a fault at the provider; try again later.`,
 					httpCode: String(response.statusCode),
 					itemIndex: spec.itemIndex,
 				},
@@ -130,36 +195,49 @@ export class ApiClient {
 		return result.data;
 	}
 
-	/**
-	 * Sends a request and hands back the open 2xx response; the caller must consume or destroy
-	 * `body`. Retries cover getting the response headers, not reading the body.
-	 */
-	async send(spec: ApiRequest): Promise<StreamResponse> {
-		const url = this.buildUrl(spec);
-		const displayUrl = redactUrl(url.toString());
+	private async sendWithRetries(spec: ApiRequest): Promise<StreamResponse> {
+		const firstUrl = this.buildUrl(spec);
+		let url = firstUrl;
 		const idempotent = spec.idempotent ?? IDEMPOTENT_METHODS.has(spec.method);
 		const retry = { ...this.retry, ...spec.retry };
-		const signal = this.abortSignal(spec.signal);
+		const budget: TryBudget = spec.budget ?? { maxTries: retry.maxTries, used: 0 };
+		const outer = this.abortSignal(spec.signal);
 		const node = this.context.getNode();
-		const label = `${this.provider.name} ${spec.method} ${displayUrl}`;
+		const timeoutMs = spec.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+		const followsRedirects = spec.link !== undefined && Boolean(spec.url) && (spec.method === 'GET' || spec.method === 'HEAD');
+		const maxHops = spec.link?.maxHops ?? DEFAULT_MAX_HOPS;
+		let hops = 0;
+		await this.checkHop(url, spec, firstUrl, false);
 
 		for (let attempt = 0; ; attempt++) {
-			const isLastTry = attempt + 1 >= retry.maxTries;
-			const triesNote = attempt > 0 ? `Gave up after ${attempt + 1} tries.` : undefined;
+			budget.used++;
+			const isLastTry = budget.used >= budget.maxTries;
+			const triesNote = budget.used > 1 ? `Gave up after ${budget.used} tries.` : undefined;
+			const displayUrl = redactUrl(url.toString());
+			const label = `${this.provider.name} ${spec.method} ${displayUrl}`;
+			// A streamed upload may take longer than Timeout to send: undici's headers timeout, which
+			// restarts whenever the body makes progress, bounds it instead.
+			const deadline = spec.body ? undefined : tryDeadline(timeoutMs, spec.timeoutCovers ?? 'headers');
+			const signals = [outer, deadline?.signal].filter((entry): entry is AbortSignal => entry !== undefined);
+			const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
 			let response: Dispatcher.ResponseData;
 			const started = Date.now();
 			try {
 				response = await request(url, {
 					method: spec.method,
-					headers: this.headersFor(spec),
+					headers: this.headersFor(spec, url.origin === firstUrl.origin),
 					body: spec.json !== undefined ? JSON.stringify(spec.json) : spec.body?.(),
 					signal,
-					headersTimeout: spec.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-					bodyTimeout: spec.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-					dispatcher: this.options.dispatcher ?? sharedDispatcher(),
+					headersTimeout: timeoutMs,
+					bodyTimeout: timeoutMs,
+					dispatcher: this.options.dispatcher ?? (this.egress ? egressDispatcher(this.egress) : sharedDispatcher()),
 				});
+				deadline?.headersArrived();
 			} catch (error) {
-				if (signal?.aborted) throw this.cancelled(spec.itemIndex);
+				if (outer?.aborted) throw this.cancelled(spec.itemIndex);
+				if (isEgressError(error)) {
+					throw egressRefusedError(node, { source: this.provider.name, url, refusal: egressRefusalOf(error), itemIndex: spec.itemIndex });
+				}
 				if (isLastTry || !isRetryableNetworkError(error, idempotent)) {
 					throw networkError({
 						provider: this.provider,
@@ -170,23 +248,49 @@ export class ApiClient {
 						itemIndex: spec.itemIndex,
 						note: triesNote,
 						external: Boolean(spec.url),
+						idempotent,
 					});
 				}
 				const wait = backoffDelay(attempt, retry);
-				this.context.logger.warn(
-					redactText(`${label} failed (${describeCause(error)}); retrying in ${wait} ms (try ${attempt + 2} of ${retry.maxTries})`, this.secrets),
-				);
-				await this.pause(wait, signal, spec.itemIndex);
+				this.log('warn', `${label} failed (${describeCause(error)}); retrying in ${wait} ms (try ${budget.used + 1} of ${budget.maxTries})`);
+				await this.pause(wait, outer, spec.itemIndex);
 				continue;
 			}
 
-			const { statusCode, headers, body } = response;
-			this.context.logger.debug(`${label} -> ${statusCode} in ${Date.now() - started} ms`);
+			const { statusCode, body } = response;
+			// undici 8 makes destroy() without an error emit one; whoever reads the body still gets
+			// every error, this only keeps a body left alone on purpose from crashing the process.
+			body.on('error', ignoreError);
+			this.log('debug', `${label} -> ${statusCode} in ${Date.now() - started} ms`);
+			if (REDIRECT_STATUSES.has(statusCode)) {
+				body.destroy();
+				const next = this.redirectTarget(spec, url, response.headers.location, statusCode, followsRedirects);
+				if (++hops > maxHops) throw this.tooManyHops(spec, firstUrl, maxHops);
+				await this.checkHop(next, spec, firstUrl, true);
+				this.log('debug', `${label} redirected to ${redactUrl(next.toString())}`);
+				url = next;
+				spec.link?.onHop?.(next);
+				budget.used--;
+				attempt--;
+				continue;
+			}
+			let decoded: Readable;
+			const headers = { ...response.headers };
+			try {
+				decoded = decodeBody(body, headers['content-encoding']);
+			} catch (error) {
+				body.destroy();
+				throw networkError({ provider: this.provider, node, url: url.toString(), cause: error, secrets: this.secrets, itemIndex: spec.itemIndex, external: Boolean(spec.url) });
+			}
+			if (decoded !== body) {
+				delete headers['content-encoding'];
+				delete headers['content-length'];
+			}
 			if (statusCode >= 200 && statusCode < 300) {
-				return { statusCode, headers, body, displayUrl };
+				return { statusCode, headers, body: decoded, displayUrl, url: url.toString() };
 			}
 
-			const text = await readText(body, ERROR_BODY_LIMIT).catch(() => '');
+			const text = await readText(decoded, ERROR_BODY_LIMIT).catch(() => '');
 			const retryAfter = parseRetryAfter(headers['retry-after']);
 			const canRetry = !isLastTry && isRetryableStatus(statusCode, idempotent);
 			if (!canRetry || (retryAfter !== undefined && retryAfter > retry.maxRetryAfterMs)) {
@@ -207,16 +311,24 @@ export class ApiClient {
 				});
 			}
 			const wait = retryAfter ?? backoffDelay(attempt, retry);
-			this.context.logger.warn(
-				`${label} answered ${statusCode}; retrying in ${wait} ms (try ${attempt + 2} of ${retry.maxTries})`,
-			);
-			await this.pause(wait, signal, spec.itemIndex);
+			this.log('warn', `${label} answered ${statusCode}; retrying in ${wait} ms (try ${budget.used + 1} of ${budget.maxTries})`);
+			await this.pause(wait, outer, spec.itemIndex);
 		}
 	}
 
-	/** Redacts this client's secrets and URL query strings from a text. */
+	/** Redacts this client's secrets and URL query strings from a text (the whole text: cut it afterwards, or use `excerpt`). */
 	redact(text: string): string {
 		return redactText(text, this.secrets);
+	}
+
+	/** The start of a text for a message: redacted whole, then cut to `max` characters. */
+	excerpt(text: string, max: number): string {
+		return redactAndCut(text, this.secrets, max);
+	}
+
+	/** Writes a redacted line to n8n's log. */
+	log(level: 'debug' | 'info' | 'warn' | 'error', text: string): void {
+		this.context.logger[level](redactText(text, this.secrets));
 	}
 
 	private buildUrl(spec: ApiRequest): URL {
@@ -225,6 +337,7 @@ export class ApiClient {
 			url = new URL(spec.url);
 		} else {
 			if (!this.options.baseUrl) throw new NodeOperationError(this.context.getNode(), 'No base URL is set in the credential');
+			refuseClimbingPath(this.context.getNode(), spec.path ?? '', spec.itemIndex);
 			url = new URL(this.options.baseUrl.replace(/\/+$/, '') + (spec.path ?? ''));
 		}
 		for (const [key, value] of Object.entries(spec.query ?? {})) {
@@ -233,12 +346,80 @@ export class ApiClient {
 		return url;
 	}
 
-	private headersFor(spec: ApiRequest): Record<string, string> {
-		const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'n8n-nodes-visual-ai' };
-		// Presigned and output URLs are third-party hosts: the provider's auth must never go there.
+	/**
+	 * Presigned and output URLs are third-party hosts: the provider's auth never goes there, and
+	 * they accept any type (a host that negotiates would refuse a file as not JSON). After a
+	 * redirect to another origin, the caller's own credential-like headers are dropped too.
+	 */
+	private headersFor(spec: ApiRequest, sameOrigin: boolean): Record<string, string> {
+		const headers: Record<string, string> = { accept: spec.url ? '*/*' : 'application/json', 'user-agent': 'n8n-nodes-visual-ai' };
 		if (!spec.url) Object.assign(headers, this.options.headers);
 		if (spec.json !== undefined) headers['content-type'] = 'application/json';
-		return Object.assign(headers, spec.headers);
+		for (const [name, value] of Object.entries(spec.headers ?? {})) {
+			if (!sameOrigin && CREDENTIAL_HEADERS.has(name.toLowerCase())) continue;
+			headers[name] = value;
+		}
+		return headers;
+	}
+
+	/** Where a 3xx answer points, or the error for one that must not (or cannot) be followed. */
+	private redirectTarget(spec: ApiRequest, from: URL, location: string | string[] | undefined, status: number, follow: boolean): URL {
+		const where = Array.isArray(location) ? location[0] : location;
+		let next: URL | undefined;
+		try {
+			next = where ? new URL(where, from) : undefined;
+		} catch {
+			next = undefined;
+		}
+		if (follow && next) return next;
+		const shown = next ? redactUrl(next.toString()) : 'no valid address';
+		const hint = spec.url
+			? `The address answered with a redirect (HTTP ${status}) to ${shown}, which is not followed here. Use the final address instead.`
+			: `Calls that carry the credential never follow a redirect. Set the credential's base URL to the address the provider redirects to (${shown}), e.g. https:// instead of http://.`;
+		return this.fail(spec, from, status, `${this.provider.name} answered with a redirect (HTTP ${status}) that was not followed`, hint);
+	}
+
+	/**
+	 * The ONE check of every URL a request reaches, the first and each redirect hop alike: a link
+	 * download's rules (`checkLinkHop`), then n8n's egress (SSRF) policy. A per-item error when it refuses.
+	 */
+	private async checkHop(url: URL, spec: ApiRequest, firstUrl: URL, isHop: boolean): Promise<void> {
+		const egress = await checkEgress(this.egress, url, { redirect: isHop });
+		if (egress) throw egressRefusedError(this.context.getNode(), { source: this.provider.name, url, refusal: egress, itemIndex: spec.itemIndex });
+		if (!spec.link) return;
+		const refusal = checkLinkHop(url, spec.link.policy);
+		if (!refusal) return;
+		const redirected = isHop ? ` (redirected from ${redactUrl(firstUrl.toString())})` : '';
+		this.fail(
+			spec,
+			url,
+			undefined,
+			`${this.provider.name} was not downloaded: ${refusal.reason}`,
+			`The link ${redactUrl(url.toString())}${redirected} was refused before any request was sent to it.`,
+		);
+	}
+
+	private tooManyHops(spec: ApiRequest, firstUrl: URL, maxHops: number): NodeApiError {
+		return this.fail(
+			spec,
+			firstUrl,
+			undefined,
+			`${this.provider.name} redirected more than ${maxHops} times`,
+			'The link leads through a chain (or loop) of redirects too long to follow. Open it in a browser to see where it ends, and use that address.',
+		);
+	}
+
+	private fail(spec: ApiRequest, url: URL, status: number | undefined, message: string, hint: string): never {
+		throw apiError(
+			this.context.getNode(),
+			{ provider: this.provider.name, url: redactUrl(url.toString()), ...(status ? { httpCode: String(status) } : {}) },
+			{
+				message: redactText(message, this.secrets),
+				description: redactText(hint, this.secrets),
+				...(status ? { httpCode: String(status) } : {}),
+				itemIndex: spec.itemIndex,
+			},
+		);
 	}
 
 	private abortSignal(extra?: AbortSignal): AbortSignal | undefined {
@@ -264,6 +445,24 @@ export class ApiClient {
 		});
 	}
 }
+
+/**
+ * The last guard for ids in paths (the nodes check their id parameters first): an empty, `.` or
+ * `..` segment would make the URL parser climb to another endpoint of the API with the key.
+ */
+function refuseClimbingPath(node: INode, path: string, itemIndex?: number): void {
+	const segments = path.split('?')[0].split('/').slice(1);
+	if (segments.every((segment) => !/^(|\.|\.\.|%2e|\.%2e|%2e\.|%2e%2e)$/i.test(segment))) return;
+	throw new NodeOperationError(node, 'An id in the request path is empty or "." / ".."', {
+		description: 'Nothing was sent: such an id would address another endpoint of the API. Check the id parameters of this node.',
+		itemIndex,
+	});
+}
+
+function ignoreError(): void {}
+
+/** Headers that identify the caller; never sent to another origin after a redirect. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key']);
 
 async function readText(body: Readable, limit = Number.POSITIVE_INFINITY): Promise<string> {
 	const chunks: Buffer[] = [];

@@ -1,7 +1,7 @@
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { redactText, redactUrl } from './redact';
+import { redactAndCut, redactText, redactUrl, redactValue } from './redact';
 import { errorCode } from './retry';
 
 export interface ProviderError {
@@ -19,7 +19,7 @@ export interface ProviderProfile {
 /**
  * Reads every documented error body shape: `{error:{code,message}}` (EyeQuant), `{detail}` (Pique,
  * also FastAPI's 422 list), `{error: "..."}` (Image Forge), `{success:false,msg}` (EyeQuant summaries)
- * and S3/GCS XML `<Code>`/`<Message>`.
+ * and S3/GCS XML `<Code>`/`<Message>`. Texts come back whole: redact them before cutting (`redactAndCut`).
  */
 export function readProviderError(body: unknown, text: string): ProviderError {
 	if (body && typeof body === 'object' && !Array.isArray(body)) {
@@ -38,7 +38,7 @@ export function readProviderError(body: unknown, text: string): ProviderError {
 	const xmlCode = /<Code>([^<]*)<\/Code>/.exec(text)?.[1];
 	if (xmlCode) return { code: xmlCode, message: /<Message>([^<]*)<\/Message>/.exec(text)?.[1] };
 	const plain = text.trim();
-	return plain ? { message: plain.slice(0, 300) } : {};
+	return plain ? { message: plain } : {};
 }
 
 function asString(value: unknown): string | undefined {
@@ -75,6 +75,9 @@ function hintFor(status: number): string {
 	return 'The provider refused the request.';
 }
 
+/** Longest provider message shown in an error, counted after redaction. */
+const MESSAGE_LIMIT = 400;
+
 export interface HttpErrorInput {
 	provider: ProviderProfile;
 	node: INode;
@@ -94,14 +97,14 @@ export function httpError(input: HttpErrorInput): NodeApiError {
 	const explained = provider.explain?.(status, error);
 	const code = error.code ? ` ${error.code}` : '';
 	const detail = explained?.message ?? error.message ?? `HTTP ${status}`;
-	const message = redactText(`${provider.name} error ${status}${code}: ${detail}`, secrets);
+	const message = redactAndCut(`${provider.name} error ${status}${code}: ${detail}`, secrets, MESSAGE_LIMIT);
 	const hint = [explained?.hint ?? hintFor(status), input.note].filter(Boolean).join(' ');
 	const response: JsonObject = {
 		provider: provider.name,
 		httpCode: String(status),
 		url: redactUrl(input.url),
 		...(error.code ? { code: error.code } : {}),
-		...(error.message ? { message: redactText(error.message, secrets) } : {}),
+		...(error.message ? { message: redactAndCut(error.message, secrets, MESSAGE_LIMIT) } : {}),
 	};
 	return apiError(input.node, response, {
 		message,
@@ -121,31 +124,56 @@ export function networkError(input: {
 	note?: string;
 	/** The URL came from the provider or the workflow (a presigned upload, an image link), not from the credential. */
 	external?: boolean;
+	/** Whether repeating the request is harmless; false for a POST that starts a job. */
+	idempotent?: boolean;
 }): NodeApiError {
 	const code = errorCode(input.cause) ?? 'NETWORK_ERROR';
 	const reason = NETWORK_REASONS[code] ?? (input.cause instanceof Error ? input.cause.message : String(input.cause));
 	const where = redactUrl(input.url);
-	const message = redactText(`${input.provider.name} could not be reached (${code}): ${reason}`, input.secrets);
-	const hint = [
-		code.includes('TIMEOUT')
-			? 'The provider did not answer in time. Raise the timeout option, or try again later.'
-			: input.external
-				? `Check that this n8n can reach ${where}, including any HTTP(S)_PROXY settings.`
-				: `Check the base URL in the credential (${where}) and that this n8n can reach it, including any HTTP(S)_PROXY settings.`,
-		input.note,
-	]
-		.filter(Boolean)
-		.join(' ');
+	const name = input.provider.name;
+	const dropped = DROPPED_AFTER_SENDING.has(code);
+	const message = dropped
+		? `The connection to ${name} dropped after the request was sent (${code})`
+		: `${name} could not be reached (${code}): ${reason}`;
+	const hint = [networkHint(code, input, where), input.note].filter(Boolean).join(' ');
 	return apiError(
 		input.node,
-		{ provider: input.provider.name, code, url: where },
+		{ provider: name, code, url: where },
 		{
-			message,
+			message: redactText(message, input.secrets),
 			description: redactText(hint, input.secrets),
 			itemIndex: input.itemIndex,
-			},
+		},
 	);
 }
+
+function networkHint(code: string, input: { provider: ProviderProfile; external?: boolean; idempotent?: boolean }, where: string): string {
+	const name = input.provider.name;
+	if (code.includes('TIMEOUT')) {
+		const mayExist =
+			input.idempotent === false
+				? ` The request may have reached ${name} all the same, so the job it starts may exist: look for it before running this item again.`
+				: '';
+		return `${name} did not answer in time. Raise the timeout option, or try again later.${mayExist}`;
+	}
+	if (DROPPED_AFTER_SENDING.has(code)) {
+		return input.idempotent === false
+			? `${name} may have received the request before the connection dropped, so the job it starts may exist already. Look for it (e.g. with a Get or Search operation, or in ${name}'s dashboard) before running this item again, so that it is not created, and paid for, twice.`
+			: `Nothing was changed by this request; the connection usually recovers, so try again later. If it keeps happening, check any proxy between this n8n and ${where}.`;
+	}
+	if (code.startsWith('UND_ERR_PRX')) {
+		return `The proxy in HTTP_PROXY / HTTPS_PROXY refused or closed the tunnel to ${where}. Check the proxy address and that it allows this host, or list the host in NO_PROXY.`;
+	}
+	if (code === 'UNSUPPORTED_CONTENT_CODING' || code.startsWith('Z_') || code.startsWith('ERR_ZSTD') || code.startsWith('ERR__ZLIB')) {
+		return `The answer from ${where} was compressed in a way that could not be decoded. If it persists, the host is at fault.`;
+	}
+	return input.external
+		? `Check that this n8n can reach ${where}, including any HTTP(S)_PROXY settings.`
+		: `Check the base URL in the credential (${where}) and that this n8n can reach it, including any HTTP(S)_PROXY settings.`;
+}
+
+/** Codes of a connection that existed and then broke: the request (or part of it) was sent. */
+const DROPPED_AFTER_SENDING = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 
 const NETWORK_REASONS: Record<string, string> = {
 	ECONNREFUSED: 'the connection was refused',
@@ -156,7 +184,12 @@ const NETWORK_REASONS: Record<string, string> = {
 	UND_ERR_CONNECT_TIMEOUT: 'connecting timed out',
 	UND_ERR_HEADERS_TIMEOUT: 'no answer arrived before the timeout',
 	UND_ERR_BODY_TIMEOUT: 'the answer stopped arriving before it was complete',
+	REQUEST_TIMEOUT: 'the whole answer did not arrive within the timeout',
 	ETIMEDOUT: 'the connection timed out',
+	UND_ERR_PRX_CONN: 'the proxy closed the connection instead of opening a tunnel',
+	UND_ERR_PRX_TLS: 'the TLS connection to the proxy failed',
+	Z_DATA_ERROR: 'the compressed answer is corrupt',
+	Z_BUF_ERROR: 'the compressed answer ended too early',
 };
 
 /**
@@ -170,5 +203,22 @@ export function apiError(
 ): NodeApiError {
 	const error = new NodeApiError(node, response, options);
 	error.message = options.message;
+	return error;
+}
+
+/**
+ * The last step before an error leaves the HTTP client: its message, description, messages,
+ * context and response object pass through `redactText`, whoever built them. Returns the same error.
+ */
+export function sealError<E>(error: E, secrets: readonly string[]): E {
+	if (!(error instanceof Error)) return error;
+	error.message = redactText(error.message, secrets);
+	if (error.stack) error.stack = redactText(error.stack, secrets);
+	const fields = error as unknown as { description?: unknown; messages?: unknown; context?: unknown; cause?: unknown };
+	if (typeof fields.description === 'string') fields.description = redactText(fields.description, secrets);
+	if (Array.isArray(fields.messages)) fields.messages = redactValue(fields.messages, secrets);
+	if (fields.context && typeof fields.context === 'object') fields.context = redactValue(fields.context, secrets);
+	if (fields.cause && typeof fields.cause === 'object' && !(fields.cause instanceof Error)) fields.cause = redactValue(fields.cause, secrets);
+	else if (fields.cause instanceof Error) sealError(fields.cause, secrets);
 	return error;
 }

@@ -10,6 +10,7 @@ const RETRYABLE_NETWORK_CODES = new Set([
 	'UND_ERR_CLOSED',
 	'UND_ERR_HEADERS_TIMEOUT',
 	'UND_ERR_BODY_TIMEOUT',
+	'REQUEST_TIMEOUT',
 ]);
 
 /** Failures before a connection existed: nothing reached the provider, so even a POST may be repeated. */
@@ -29,6 +30,15 @@ export interface RetrySettings {
 	maxDelayMs: number;
 	/** A Retry-After longer than this is not waited for: the request fails with the provider's answer. */
 	maxRetryAfterMs: number;
+}
+
+/**
+ * Tries shared by every request made for one purpose (a download that re-requests after its body
+ * broke off): `used` counts requests sent, and none is sent once it reaches `maxTries`.
+ */
+export interface TryBudget {
+	maxTries: number;
+	used: number;
 }
 
 export const DEFAULT_RETRY: RetrySettings = {

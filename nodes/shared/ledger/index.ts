@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
-import { homedir } from 'node:os';
-import path from 'node:path';
 
 import type { Logger } from 'n8n-workflow';
 
+import { PostgresLedger } from './postgres';
+import { warnIfSplit } from './split';
 import { SqliteLedger } from './sqlite';
+import { describeTarget, ledgerTarget } from './target';
+import type { LedgerTarget } from './target';
 import type { JobLedger, LedgerProvider } from './types';
 
 export type {
@@ -13,32 +15,51 @@ export type {
 	Delivery,
 	JobLedger,
 	JobState,
+	KnownConsumer,
 	LedgerJob,
 	LedgerProvider,
 	NewJob,
 	PollStart,
+	PruneOptions,
+	ReemitRequest,
 	StagedBatch,
+	Waiter,
+	WaitingJob,
+	UndeliveredQuery,
 } from './types';
+export { describeTarget, ledgerTarget } from './target';
+export { splitLedgerWarning } from './split';
+export { pruneIfDue, retentionDays } from './retention';
+export type { LedgerTarget } from './target';
 
-const FILE_NAME = 'visual-ai-ledger.sqlite';
 const opened = new Map<string, Promise<JobLedger>>();
 
-/** Where the ledger lives: N8N_VISUAL_AI_LEDGER, else the n8n user folder (as n8n itself decides it). */
+/** Where the ledger lives, as shown to users: the SQLite file, or the PostgreSQL database (never its password). */
 export function ledgerLocation(env: NodeJS.ProcessEnv = process.env): string {
-	if (env.N8N_VISUAL_AI_LEDGER) return path.resolve(env.N8N_VISUAL_AI_LEDGER);
-	const userFolder = env.N8N_USER_FOLDER || homedir();
-	return path.join(userFolder, '.n8n', FILE_NAME);
+	return describeTarget(ledgerTarget(env));
 }
 
-/** The process's ledger for the current location, opened (and migrated) once. */
-export async function openLedger(location = ledgerLocation()): Promise<JobLedger> {
-	let ledger = opened.get(location);
+function openTarget(target: LedgerTarget): Promise<JobLedger> {
+	return target.kind === 'postgres' ? PostgresLedger.open(target) : SqliteLedger.open(target.file);
+}
+
+/**
+ * The process's ledger for the current settings (or a SQLite file given by path), opened and
+ * migrated once. Errors: the file cannot be written, the database cannot be reached, the schema is
+ * newer than this code; messages name the file or host and database, never a password.
+ */
+export async function openLedger(location?: string, logger?: Logger): Promise<JobLedger> {
+	const target: LedgerTarget = location === undefined ? ledgerTarget() : ledgerTarget({ N8N_VISUAL_AI_LEDGER: location });
+	const key = target.kind === 'sqlite' ? target.file : JSON.stringify(target.connection);
+	let ledger = opened.get(key);
 	if (!ledger) {
-		ledger = SqliteLedger.open(location);
-		opened.set(location, ledger);
-		ledger.catch(() => opened.delete(location));
+		ledger = openTarget(target);
+		opened.set(key, ledger);
+		ledger.catch(() => opened.delete(key));
 	}
-	return await ledger;
+	const open = await ledger;
+	warnIfSplit(target, logger);
+	return open;
 }
 
 /** Closes every ledger this process opened (tests, shutdown). */
@@ -46,8 +67,13 @@ export async function closeLedgers(): Promise<void> {
 	const all = [...opened.values()];
 	opened.clear();
 	for (const ledger of await Promise.allSettled(all)) {
-		if (ledger.status === 'fulfilled') ledger.value.close();
+		if (ledger.status === 'fulfilled') await ledger.value.close();
 	}
+}
+
+/** One trigger node of one workflow (workflow id + node id): the ledger delivers every job once to each. */
+export function triggerConsumerId(workflowId: string | undefined, nodeId: string): string {
+	return `${workflowId ?? 'unsaved'}:${nodeId}`;
 }
 
 /**
@@ -67,7 +93,7 @@ export async function registerJobs(
 	jobs: Array<{ jobId: string; submittedAt?: Date }>,
 ): Promise<void> {
 	if (jobs.length === 0) return;
-	const ledger = await openLedger();
+	const ledger = await openLedger(undefined, context.logger);
 	const added = await ledger.register(jobs.map((job) => ({ provider, account, ...job })));
 	context.logger.debug(`Visual AI ledger: ${added} new ${provider} job(s) registered in ${ledger.location}`);
 }

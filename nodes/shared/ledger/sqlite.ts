@@ -6,17 +6,25 @@ import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import { sleep } from 'n8n-workflow';
 
 import { currentOwner, ownerIsGone } from './owner';
+import { carryOver, fileIdentity, ledgerFileError, sameFile } from './sqlite-file';
+import type { FileIdentity } from './sqlite-file';
 import type {
 	BeginPoll,
 	CheckResult,
 	Delivery,
 	JobLedger,
 	JobState,
+	KnownConsumer,
 	LedgerJob,
 	LedgerProvider,
 	NewJob,
 	PollStart,
+	PruneOptions,
+	ReemitRequest,
 	StagedBatch,
+	Waiter,
+	WaitingJob,
+	UndeliveredQuery,
 } from './types';
 
 const BUSY_TIMEOUT_MS = 10_000;
@@ -66,6 +74,36 @@ export const MIGRATIONS: readonly string[] = [
 	CREATE INDEX jobs_by_finish ON jobs (provider, account, finished_at);`,
 	// When a consumer first polled, so that a trigger node added later need not start with the whole history.
 	`ALTER TABLE consumers ADD COLUMN first_poll_at INTEGER NOT NULL DEFAULT 0;`,
+	// Poll cost independent of history: each consumer's undelivered jobs of the account it polls
+	// (made once when it first polls an account, then kept up by register/deliver); indexes for
+	// retention and Re-emit.
+	`ALTER TABLE consumers ADD COLUMN provider TEXT;
+	ALTER TABLE consumers ADD COLUMN account TEXT;
+	ALTER TABLE consumers ADD COLUMN pending_since INTEGER;
+	CREATE INDEX consumers_by_account ON consumers (provider, account);
+	CREATE TABLE pending (
+		consumer TEXT NOT NULL,
+		provider TEXT NOT NULL,
+		account TEXT NOT NULL,
+		job_id TEXT NOT NULL,
+		PRIMARY KEY (consumer, provider, account, job_id)
+	) WITHOUT ROWID;
+	CREATE INDEX pending_by_job ON pending (provider, account, job_id);
+	CREATE INDEX deliveries_by_job ON deliveries (provider, account, job_id);
+	CREATE INDEX deliveries_by_time ON deliveries (consumer, delivered_at);
+	CREATE INDEX jobs_by_age ON jobs (finished_at) WHERE state <> 'pending';`,
+	// The jobs a waiting execution waits for (Wait mode: resumed when the provider calls back).
+	`CREATE TABLE waits (
+		execution_id TEXT NOT NULL,
+		node_id TEXT NOT NULL,
+		output_index INTEGER NOT NULL,
+		item_index INTEGER NOT NULL,
+		provider TEXT NOT NULL,
+		account TEXT NOT NULL,
+		job_id TEXT NOT NULL,
+		created_at INTEGER NOT NULL,
+		PRIMARY KEY (execution_id, node_id, output_index)
+	);`,
 ];
 
 interface JobRow {
@@ -92,6 +130,9 @@ interface ConsumerRow {
 	batch_owner: string | null;
 	batch_staged_at: number | null;
 	first_poll_at: number;
+	provider: string | null;
+	account: string | null;
+	pending_since: number | null;
 }
 
 function toJob(row: JobRow): LedgerJob {
@@ -127,6 +168,10 @@ async function loadSqlite(): Promise<typeof import('node:sqlite')> {
 	);
 }
 
+function isSqliteError(error: unknown): boolean {
+	return (error as { code?: string } | undefined)?.code === 'ERR_SQLITE_ERROR';
+}
+
 function isBusy(error: unknown): boolean {
 	const text = error instanceof Error ? `${(error as { code?: string }).code ?? ''} ${error.message}` : '';
 	return /SQLITE_BUSY|SQLITE_LOCKED|database is locked/i.test(text);
@@ -139,7 +184,10 @@ function isBusy(error: unknown): boolean {
  */
 export class SqliteLedger implements JobLedger {
 	readonly location: string;
-	private readonly db: DatabaseSync;
+	private db: DatabaseSync;
+	/** The file this ledger has open; undefined until it is open (see `followFile`). */
+	private identity: FileIdentity | undefined;
+	private following = false;
 
 	constructor(db: DatabaseSync, location: string) {
 		this.db = db;
@@ -159,6 +207,7 @@ export class SqliteLedger implements JobLedger {
 			await opened.withRetry(() => db.exec('PRAGMA journal_mode = WAL'));
 			db.exec('PRAGMA synchronous = NORMAL');
 			await opened.write(() => opened.migrate());
+			opened.identity = fileIdentity(file);
 			return opened;
 		} catch (error) {
 			failure = error;
@@ -173,6 +222,11 @@ export class SqliteLedger implements JobLedger {
 
 	private migrate(): void {
 		const { user_version: version } = this.db.prepare('PRAGMA user_version').get() as { user_version: number };
+		if (version > MIGRATIONS.length) {
+			throw new Error(
+				`its schema is version ${version} and this version of the pack knows up to ${MIGRATIONS.length}; it never downgrades a ledger. Update n8n-nodes-visual-ai`,
+			);
+		}
 		for (let next = version; next < MIGRATIONS.length; next++) this.db.exec(MIGRATIONS[next]);
 		if (version < MIGRATIONS.length) this.db.exec(`PRAGMA user_version = ${MIGRATIONS.length}`);
 	}
@@ -184,35 +238,53 @@ export class SqliteLedger implements JobLedger {
 				`INSERT INTO jobs (provider, account, job_id, submitted_at, registered_at)
 				 VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 			);
+			const queue = this.db.prepare(
+				`INSERT INTO pending (consumer, provider, account, job_id)
+				 SELECT consumer, provider, account, ? FROM consumers WHERE provider = ? AND account = ? ON CONFLICT DO NOTHING`,
+			);
 			let added = 0;
 			for (const job of jobs) {
 				const result = insert.run(job.provider, job.account, job.jobId, job.submittedAt?.getTime() ?? now, now);
+				if (Number(result.changes) > 0) queue.run(job.jobId, job.provider, job.account);
 				added += Number(result.changes);
 			}
 			return added;
 		});
 	}
 
-	async undelivered(query: {
-		provider: LedgerProvider;
-		account: string;
-		consumer: string;
-		limit: number;
-		registeredSince?: number;
-	}): Promise<LedgerJob[]> {
+	async undelivered(query: UndeliveredQuery): Promise<LedgerJob[]> {
+		const since = query.registeredSince ?? 0;
+		const row = await this.withRetry(() => this.consumer(query.consumer));
+		const tracks = row?.provider === query.provider && row.account === query.account && (row.pending_since ?? 0) <= since;
+		if (!tracks) await this.write(() => this.rebuildPending(query.consumer, query.provider, query.account, since));
 		return await this.withRetry(() => {
 			const rows = this.db
 				.prepare(
-					`SELECT j.* FROM jobs j
-					 WHERE j.provider = ? AND j.account = ? AND j.registered_at >= ?
-					   AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.consumer = ? AND d.provider = j.provider
-					                   AND d.account = j.account AND d.job_id = j.job_id)
+					`SELECT j.* FROM pending p
+					 JOIN jobs j ON j.provider = p.provider AND j.account = p.account AND j.job_id = p.job_id
+					 WHERE p.consumer = ? AND p.provider = ? AND p.account = ? AND j.registered_at >= ?
 					 ORDER BY CASE j.state WHEN 'pending' THEN 1 ELSE 0 END, COALESCE(j.last_checked_at, 0), j.registered_at, j.job_id
 					 LIMIT ?`,
 				)
-				.all(query.provider, query.account, query.registeredSince ?? 0, query.consumer, query.limit) as unknown as JobRow[];
+				.all(query.consumer, query.provider, query.account, since, query.limit) as unknown as JobRow[];
 			return rows.map(toJob);
 		});
+	}
+
+	/** A consumer polling an account for the first time (or another one): its pending set, made once from the jobs. */
+	private rebuildPending(consumer: string, provider: LedgerProvider, account: string, since: number): void {
+		this.db.prepare('INSERT INTO consumers (consumer, first_poll_at) VALUES (?, ?) ON CONFLICT DO NOTHING').run(consumer, Date.now());
+		this.db.prepare('DELETE FROM pending WHERE consumer = ?').run(consumer);
+		this.db
+			.prepare(
+				`INSERT INTO pending (consumer, provider, account, job_id)
+				 SELECT ?, j.provider, j.account, j.job_id FROM jobs j
+				 WHERE j.provider = ? AND j.account = ? AND j.registered_at >= ?
+				   AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.consumer = ? AND d.provider = j.provider
+				                   AND d.account = j.account AND d.job_id = j.job_id)`,
+			)
+			.run(consumer, provider, account, since, consumer);
+		this.db.prepare('UPDATE consumers SET provider = ?, account = ?, pending_since = ? WHERE consumer = ?').run(provider, account, since, consumer);
 	}
 
 	async newest(query: { provider: LedgerProvider; account: string; limit: number }): Promise<LedgerJob[]> {
@@ -262,6 +334,61 @@ export class SqliteLedger implements JobLedger {
 			for (const delivery of deliveries) {
 				insert.run(consumer, delivery.provider, delivery.account, delivery.jobId, delivery.state, now);
 			}
+			this.takeFromPending(consumer, deliveries);
+		});
+	}
+
+	async claimDelivery(consumer: string, delivery: Delivery, now = Date.now()): Promise<boolean> {
+		return await this.write(() => {
+			const claimed =
+				this.changes(
+					`INSERT INTO deliveries (consumer, provider, account, job_id, state, delivered_at)
+					 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+					consumer,
+					delivery.provider,
+					delivery.account,
+					delivery.jobId,
+					delivery.state,
+					now,
+				) === 1;
+			if (claimed) this.takeFromPending(consumer, [delivery]);
+			return claimed;
+		});
+	}
+
+	async isDelivered(consumer: string, provider: LedgerProvider, account: string, jobId: string): Promise<boolean> {
+		return await this.withRetry(
+			() =>
+				this.db
+					.prepare('SELECT 1 AS found FROM deliveries WHERE consumer = ? AND provider = ? AND account = ? AND job_id = ?')
+					.get(consumer, provider, account, jobId) !== undefined,
+		);
+	}
+
+	async recordWait(waiter: Waiter, jobs: WaitingJob[], now = Date.now()): Promise<void> {
+		await this.write(() => {
+			const insert = this.db.prepare(
+				`INSERT INTO waits (execution_id, node_id, output_index, item_index, provider, account, job_id, created_at)
+				 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET item_index = excluded.item_index, job_id = excluded.job_id`,
+			);
+			for (const job of jobs) {
+				insert.run(waiter.executionId, waiter.nodeId, job.outputIndex, job.itemIndex, waiter.provider, waiter.account, job.jobId, now);
+			}
+		});
+	}
+
+	async waitingJobs(executionId: string, nodeId: string): Promise<Array<WaitingJob & { provider: LedgerProvider; account: string }>> {
+		return await this.withRetry(() => {
+			const rows = this.db
+				.prepare('SELECT * FROM waits WHERE execution_id = ? AND node_id = ? ORDER BY output_index')
+				.all(executionId, nodeId) as unknown as Array<{
+				output_index: number;
+				item_index: number;
+				provider: LedgerProvider;
+				account: string;
+				job_id: string;
+			}>;
+			return rows.map((row) => ({ outputIndex: row.output_index, itemIndex: row.item_index, provider: row.provider, account: row.account, jobId: row.job_id }));
 		});
 	}
 
@@ -279,13 +406,13 @@ export class SqliteLedger implements JobLedger {
 				if (options.cursorBatch === row.batch) {
 					confirmed = this.changes('UPDATE deliveries SET batch = NULL WHERE consumer = ? AND batch = ?', consumer, row.batch);
 				} else if (ownerIsGone(row.batch_owner) || now - (row.batch_staged_at ?? 0) >= options.settleMs) {
-					redelivered = this.changes('DELETE FROM deliveries WHERE consumer = ? AND batch = ?', consumer, row.batch);
+					redelivered = this.unstage(consumer);
 				} else {
 					return { kind: 'unsettled', batch: row.batch, stagedAt: row.batch_staged_at ?? now };
 				}
 			}
 			// Staged rows of any other batch cannot be confirmed by any cursor any more.
-			redelivered += this.changes('DELETE FROM deliveries WHERE consumer = ? AND batch IS NOT NULL', consumer);
+			redelivered += this.unstage(consumer);
 			const lease = randomUUID();
 			this.db
 				.prepare(
@@ -320,6 +447,7 @@ export class SqliteLedger implements JobLedger {
 				const result = insert.run(consumer, delivery.provider, delivery.account, delivery.jobId, delivery.state, now, batch);
 				if (Number(result.changes) === 0) alreadyDelivered.push(delivery.jobId);
 			}
+			this.takeFromPending(consumer, [...deliveries.final, ...deliveries.handOff]);
 			const staged = deliveries.handOff.length > alreadyDelivered.length;
 			this.db
 				.prepare(
@@ -356,8 +484,85 @@ export class SqliteLedger implements JobLedger {
 		});
 	}
 
+	async prune(options: PruneOptions): Promise<number> {
+		let pruned = 0;
+		for (let round = 0; round < (options.maxBatches ?? 1); round++) {
+			// One small transaction per batch: a registration waits at most for one of them.
+			const count = await this.write(() => {
+				const cutoff = (options.now ?? Date.now()) - options.olderThanMs;
+				const old = `SELECT j.rowid FROM jobs j
+					WHERE j.state <> 'pending' AND j.finished_at < ?
+					  AND NOT EXISTS (SELECT 1 FROM pending p WHERE p.provider = j.provider AND p.account = j.account AND p.job_id = j.job_id)
+					  AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.provider = j.provider AND d.account = j.account
+					                  AND d.job_id = j.job_id AND d.batch IS NOT NULL)
+					ORDER BY j.finished_at LIMIT ?`;
+				this.db.exec('CREATE TEMP TABLE IF NOT EXISTS prune_batch (id INTEGER PRIMARY KEY)');
+				this.db.exec('DELETE FROM prune_batch');
+				this.db.prepare(`INSERT INTO prune_batch (id) ${old}`).run(cutoff, options.batchSize);
+				this.db.exec(`DELETE FROM deliveries WHERE (provider, account, job_id) IN
+					(SELECT provider, account, job_id FROM jobs WHERE rowid IN (SELECT id FROM prune_batch))`);
+				return this.changes('DELETE FROM jobs WHERE rowid IN (SELECT id FROM prune_batch)');
+			});
+			pruned += count;
+			if (count < options.batchSize) break;
+		}
+		return pruned;
+	}
+
+	async reemit(request: ReemitRequest): Promise<string[]> {
+		return await this.write(() => {
+			const filter = request.jobIds
+				? `job_id IN (SELECT value FROM json_each(?))`
+				: 'delivered_at >= ?';
+			const rows = this.db
+				.prepare(
+					`DELETE FROM deliveries WHERE consumer = ? AND provider = ? AND account = ? AND ${filter}
+					 RETURNING job_id`,
+				)
+				.all(request.consumer, request.provider, request.account, request.jobIds ? JSON.stringify(request.jobIds) : (request.deliveredSince ?? 0)) as Array<{
+				job_id: string;
+			}>;
+			const back = this.db.prepare(
+				`INSERT INTO pending (consumer, provider, account, job_id)
+				 SELECT consumer, provider, account, ? FROM consumers WHERE consumer = ? AND provider = ? AND account = ? ON CONFLICT DO NOTHING`,
+			);
+			for (const row of rows) back.run(row.job_id, request.consumer, request.provider, request.account);
+			return rows.map((row) => row.job_id).sort();
+		});
+	}
+
+	async consumers(): Promise<KnownConsumer[]> {
+		return await this.withRetry(() => {
+			const rows = this.db.prepare('SELECT consumer, provider, first_poll_at FROM consumers ORDER BY consumer').all() as unknown as Array<{
+				consumer: string;
+				provider: LedgerProvider | null;
+				first_poll_at: number;
+			}>;
+			return rows.map((row) => ({ consumer: row.consumer, provider: row.provider ?? undefined, firstPollAt: row.first_poll_at }));
+		});
+	}
+
 	close(): void {
 		if (this.db.isOpen) this.db.close();
+	}
+
+	/** Delivered jobs leave the consumer's pending set. */
+	private takeFromPending(consumer: string, deliveries: Delivery[]): void {
+		const take = this.db.prepare('DELETE FROM pending WHERE consumer = ? AND provider = ? AND account = ? AND job_id = ?');
+		for (const delivery of deliveries) take.run(consumer, delivery.provider, delivery.account, delivery.jobId);
+	}
+
+	/** Deletes a consumer's staged deliveries, putting their jobs back into its pending set; returns how many. */
+	private unstage(consumer: string): number {
+		this.db
+			.prepare(
+				`INSERT INTO pending (consumer, provider, account, job_id)
+				 SELECT d.consumer, d.provider, d.account, d.job_id FROM deliveries d
+				 JOIN consumers c ON c.consumer = d.consumer AND c.provider = d.provider AND c.account = d.account
+				 WHERE d.consumer = ? AND d.batch IS NOT NULL ON CONFLICT DO NOTHING`,
+			)
+			.run(consumer);
+		return this.changes('DELETE FROM deliveries WHERE consumer = ? AND batch IS NOT NULL', consumer);
 	}
 
 	private consumer(consumer: string): ConsumerRow | undefined {
@@ -386,6 +591,7 @@ export class SqliteLedger implements JobLedger {
 	}
 
 	private async withRetry<T>(work: () => T): Promise<T> {
+		await this.followFile();
 		for (let attempt = 0; ; attempt++) {
 			let failure: unknown;
 			try {
@@ -393,8 +599,48 @@ export class SqliteLedger implements JobLedger {
 			} catch (error) {
 				failure = error;
 			}
-			if (!isBusy(failure) || attempt >= BUSY_RETRIES) throw failure;
+			if (!isBusy(failure) || attempt >= BUSY_RETRIES) throw this.identity && isSqliteError(failure) ? ledgerFileError(this.location, failure) : failure;
 			await sleep(25 + Math.floor(Math.random() * 100));
+		}
+	}
+
+	/**
+	 * When the path no longer names the file this connection has open (deleted, or replaced by
+	 * another file), opens the file now there (creating it if need be), carries over every row the
+	 * old connection still reads, and says so loudly (a process warning naming the file), so that
+	 * no registration or delivery is lost with the old file and every process uses the same one.
+	 */
+	private async followFile(): Promise<void> {
+		if (!this.identity || this.following || sameFile(fileIdentity(this.location), this.identity)) return;
+		this.following = true;
+		const orphan = this.db;
+		try {
+			mkdirSync(path.dirname(this.location), { recursive: true });
+			const db = new (orphan.constructor as typeof DatabaseSync)(this.location);
+			db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+			this.db = db;
+			await this.withRetry(() => db.exec('PRAGMA journal_mode = WAL'));
+			db.exec('PRAGMA synchronous = NORMAL');
+			const added = await this.write(() => {
+				this.migrate();
+				const copied = carryOver(orphan, db);
+				// Pending sets are not copied: jobs registered in the new file meanwhile are in none of
+				// them. Each consumer makes its set again from jobs and deliveries at its next poll.
+				db.exec('DELETE FROM pending; UPDATE consumers SET provider = NULL, account = NULL, pending_since = NULL');
+				return copied;
+			});
+			this.identity = fileIdentity(this.location);
+			orphan.close();
+			process.emitWarning(
+				`The Visual AI job ledger ${this.location} was deleted or replaced while n8n had it open. This process now uses the file at that path and carried over what it still had: ${added.jobs} job(s), ${added.deliveries} delivery record(s). Jobs only other processes had in the old file are not tracked any more; register them again with Job → Track.`,
+				{ code: 'N8N_VISUAL_AI_LEDGER_REPLACED' },
+			);
+		} catch (error) {
+			if (this.db !== orphan && this.db.isOpen) this.db.close();
+			this.db = orphan;
+			throw ledgerFileError(this.location, new Error(`the file was deleted or replaced while in use, and reopening it failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+		} finally {
+			this.following = false;
 		}
 	}
 }

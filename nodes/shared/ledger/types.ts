@@ -1,4 +1,5 @@
-export type LedgerProvider = 'eyeQuant' | 'pique';
+/** Jobs are recorded for EyeQuant and Pique (no list endpoint); deliveries for every trigger, Image Intelligence's webhook trigger too. */
+export type LedgerProvider = 'eyeQuant' | 'pique' | 'imageIntelligence';
 
 /** Where a job stands at the provider, as far as the pack has seen it. */
 export type JobState = 'pending' | 'finished' | 'failed' | 'expired' | 'given_up';
@@ -42,6 +43,21 @@ export interface Delivery {
 	state: JobState;
 }
 
+/** A node of an execution that waits for provider callbacks (Wait mode), and the credential's account. */
+export interface Waiter {
+	executionId: string;
+	nodeId: string;
+	provider: LedgerProvider;
+	account: string;
+}
+
+/** One output item of a waiting node: the job it stands for and the input item it came from. */
+export interface WaitingJob {
+	outputIndex: number;
+	itemIndex: number;
+	jobId: string;
+}
+
 /** Who holds a poll or staged a hand-off: host, process id and a per-process random id. */
 export type LedgerOwner = string;
 
@@ -78,6 +94,44 @@ export interface StagedBatch {
 	alreadyDelivered: string[];
 }
 
+/** Which jobs a consumer has not been given yet (see `JobLedger.undelivered`). */
+export interface UndeliveredQuery {
+	provider: LedgerProvider;
+	account: string;
+	consumer: string;
+	limit: number;
+	/** Only jobs registered at or after this time (ms since the epoch); 0 or absent: all. */
+	registeredSince?: number;
+}
+
+/** What `prune` may delete: jobs finished, and delivered to every consumer polling their account, before `now - olderThanMs`. */
+export interface PruneOptions {
+	olderThanMs: number;
+	/** Jobs deleted per transaction (small, so that registrations never wait long). */
+	batchSize: number;
+	/** Transactions at most in this call (default 1). */
+	maxBatches?: number;
+	now?: number;
+}
+
+/** Jobs to hand to one consumer again: the given ids, or every job delivered to it since a time. */
+export interface ReemitRequest {
+	consumer: string;
+	provider: LedgerProvider;
+	account: string;
+	jobIds?: string[];
+	/** With no `jobIds`: jobs delivered at or after this time (ms since the epoch). */
+	deliveredSince?: number;
+}
+
+/** A trigger node the ledger knows: it has polled (or been asked for its jobs) at least once. */
+export interface KnownConsumer {
+	consumer: string;
+	/** The provider of the account it last polled. */
+	provider?: LedgerProvider;
+	firstPollAt: number;
+}
+
 /**
  * The pack's durable record of submitted EyeQuant and Pique jobs (neither API can list them).
  * A consumer is one trigger node (workflow id + node id); each gets every job once.
@@ -87,7 +141,9 @@ export interface StagedBatch {
  * node's cursor; the next poll confirms the batch if the committed cursor carries the token, or
  * puts the jobs back (redelivers them) once the hand-off is known lost. One poll per consumer at a
  * time (a lease); no new batch while the previous one is unsettled.
- * Backends: SQLite through node:sqlite (default). Nothing here may assume SQLite.
+ * Backends: SQLite through node:sqlite (default), PostgreSQL through node-postgres (queue mode
+ * across hosts). Nothing here may assume either. Reading a consumer's undelivered jobs costs the
+ * same however many jobs were delivered before: each consumer has a pending set.
  */
 export interface JobLedger {
 	readonly location: string;
@@ -97,16 +153,18 @@ export interface JobLedger {
 	 * Jobs of an account neither delivered nor staged for `consumer`: those already seen finished,
 	 * failed or expired first (EyeQuant results die an hour after finishing), then least recently checked.
 	 */
-	undelivered(query: {
-		provider: LedgerProvider;
-		account: string;
-		consumer: string;
-		limit: number;
-		registeredSince?: number;
-	}): Promise<LedgerJob[]>;
+	undelivered(query: UndeliveredQuery): Promise<LedgerJob[]>;
 	/** An account's jobs, newest finished first, then newest registered (for a test event). */
 	newest(query: { provider: LedgerProvider; account: string; limit: number }): Promise<LedgerJob[]>;
 	recordChecks(results: CheckResult[], now?: number): Promise<void>;
+	/**
+	 * Records one final delivery unless the consumer already has the job (delivered or staged), in
+	 * one atomic step: true means this caller is the one that delivers it. Webhook triggers call it
+	 * before emitting, so that a provider's retry or a second concurrent call emits nothing.
+	 */
+	claimDelivery(consumer: string, delivery: Delivery, now?: number): Promise<boolean>;
+	/** Whether the consumer already has the job (delivered or staged). */
+	isDelivered(consumer: string, provider: LedgerProvider, account: string, jobId: string): Promise<boolean>;
 	/** Final deliveries (jobs a consumer skips, e.g. failed ones without "Include Failed"). */
 	recordDeliveries(consumer: string, deliveries: Delivery[], now?: number): Promise<void>;
 	/** Takes the consumer's lease and settles the previous hand-off against the committed cursor. */
@@ -125,5 +183,16 @@ export interface JobLedger {
 	/** Ends the lease without staging anything (a poll that emits nothing or throws). */
 	endPoll(consumer: string, lease: string): Promise<void>;
 	get(provider: LedgerProvider, account: string, jobId: string): Promise<LedgerJob | undefined>;
-	close(): void;
+	/** Records the jobs a waiting execution's node waits for (again for the same node: replaced per output item). */
+	recordWait(waiter: Waiter, jobs: WaitingJob[], now?: number): Promise<void>;
+	/** The jobs an execution's node waits for, in output order (empty when it waits for none). */
+	waitingJobs(executionId: string, nodeId: string): Promise<Array<WaitingJob & { provider: LedgerProvider; account: string }>>;
+	/** Deletes old jobs nobody is owed (see PruneOptions), in small transactions; returns how many. */
+	prune(options: PruneOptions): Promise<number>;
+	/** Takes confirmed deliveries back so the consumer's next poll emits those jobs again; returns their ids. */
+	reemit(request: ReemitRequest): Promise<string[]>;
+	/** Every consumer (trigger node) the ledger knows, by id. */
+	consumers(): Promise<KnownConsumer[]>;
+	/** Releases the file or the connections (PostgreSQL: resolves when they are closed). */
+	close(): void | Promise<void>;
 }

@@ -41,7 +41,7 @@ describe('EyeQuant as an AI agent’s tool', () => {
 		expect(error.message).toMatch(/binary|data/i);
 	});
 
-	it('Create with Wait for Completion: one call submits, waits and returns the finished scores and maps; the job is recorded for the trigger', async () => {
+	it('Create with Wait for the Result → Poll Until Done: one call submits, waits and returns the finished scores and maps; the job is recorded for the trigger', async () => {
 		const s = sandbox.current;
 		s.clearLog();
 		const [done] = await runTool({
@@ -49,7 +49,7 @@ describe('EyeQuant as an AI agent’s tool', () => {
 			operation: 'create',
 			imageUrl: `${s.url}/files/design.png?width=64&height=40`,
 			predictions: ['attention', 'clarity'],
-			waitForCompletion: true,
+			waitMode: 'poll',
 			pollInterval: 0.05,
 			simplify: false,
 		});
@@ -69,7 +69,7 @@ describe('EyeQuant as an AI agent’s tool', () => {
 			imageSource: 'url',
 			imageUrl: `${s.url}/files/design.png?width=64&height=40`,
 			predictions: ['attention', 'clarity'],
-			waitForCompletion: true,
+			waitMode: 'poll',
 			pollInterval: 0.05,
 		};
 		const [simple] = await runTool(parameters);

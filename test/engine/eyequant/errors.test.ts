@@ -88,6 +88,16 @@ describe('EyeQuant: bad input and provider trouble', () => {
 		expect(error.message).toBe('EyeQuant error 401 authentication_failed: EyeQuant refused the API key');
 		expect(error.description).toContain('Check the API key');
 		expect(JSON.stringify({ message: error.message, description: error.description, error })).not.toContain(key);
+
+		// A server that echoes the request (and so the key) back in its error body: still nowhere.
+		s.setFaults([{ match: { provider: 'eyeQuant' }, fault: { type: 'echo', format: 'json', status: 400 } }]);
+		const echoed = await expectRejection(
+			runEyeQuant(s, { resource: 'analysis', operation: 'get', screenshotId: 'abc' }, [{ json: {} }], {
+				credentials: { eyeQuantApi: { apiKey: key, baseUrl: s.baseUrls.eyeQuant } },
+			}),
+		);
+		expect(echoed.message).toMatch(/^EyeQuant error 400 echo: Bad request: GET /);
+		expect(JSON.stringify({ message: echoed.message, description: echoed.description, error: echoed, stack: echoed.stack })).not.toContain(key);
 	});
 
 	it('a provider answer missing `status` names the field', async () => {

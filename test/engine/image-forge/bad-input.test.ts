@@ -32,6 +32,12 @@ describe('Image Forge bad input', () => {
 		const upload = await failure(runForge(UPLOAD, { sandbox: forge(), apiKey: wrongKey, input: await binaryItems(pngFiles(1)) }));
 		expect(upload.message).toBe('Image Forge error 401: Invalid API key');
 		expect(shown(upload)).not.toContain(wrongKey);
+
+		// A server that echoes the request (and so the key) back in an HTML error page: still nowhere.
+		forge().setFaults([{ match: { provider: 'imageForge' }, fault: { type: 'echo', format: 'html', status: 502 } }]);
+		const echoed = await failure(runForge(BALANCE, { sandbox: forge(), apiKey: wrongKey }));
+		expect(echoed.message).toMatch(/^Image Forge error 502: <html>/);
+		expect(`${shown(echoed)}\n${echoed.stack ?? ''}`).not.toContain(wrongKey);
 	});
 
 	it('inactive key: 403 says to activate it', async () => {

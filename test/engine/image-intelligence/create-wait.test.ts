@@ -1,4 +1,4 @@
-/** Image Intelligence → Ask → Create with "Wait for Completion": one call creates, waits, and returns the answer. */
+/** Image Intelligence → Ask → Create with Wait for the Result → Poll Until Done: one call creates, waits, and returns the answer. */
 import { useSandbox } from '../../helpers/sandbox';
 import { askUrls, runII } from './helpers';
 
@@ -7,7 +7,7 @@ const sandbox = useSandbox({ imageIntelligenceProcessingMs: 60 });
 it('returns the finished answer (yes/no and the chosen image) in the same call, per item and as one job for all items', async () => {
 	const s = sandbox.current;
 	const parameters = askUrls('Is anyone at the door?', [`${s.url}/files/design.png?answer=yes`, `${s.url}/files/design.jpg?answer=no`], {
-		waitForCompletion: true,
+		waitMode: 'poll',
 		pollInterval: 0.02,
 	});
 	s.clearLog();

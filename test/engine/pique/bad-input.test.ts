@@ -38,6 +38,17 @@ describe('Pique: bad input and provider trouble', () => {
 		expect(error.message).toBe('Pique error 401: Pique refused the API key');
 		expect(error.description).toContain('Check the API key (it starts with pq_) and the Environment');
 		expect(JSON.stringify({ message: error.message, description: error.description, error })).not.toContain(key);
+
+		// A server that echoes the request (and so the key) back in its error body: still nowhere.
+		s.setFaults([{ match: { provider: 'pique' }, fault: { type: 'echo', format: 'text', status: 400 } }]);
+		const echoed = await expectRejection(
+			runPique(s, { ...getResult, jobId: 'any' }, [{ json: {} }], {
+				credentials: { piqueApi: { apiKey: key, environment: 'custom', baseUrl: s.baseUrls.pique } },
+			}),
+		);
+		s.clearFaults();
+		expect(echoed.message).toMatch(/^Pique error 400: Bad request: GET /);
+		expect(JSON.stringify({ message: echoed.message, description: echoed.description, error: echoed, stack: echoed.stack })).not.toContain(key);
 	});
 
 	it('an unknown job ID (404) says which ID Pique wants', async () => {

@@ -1,4 +1,4 @@
-/** Pique → Evaluation → Upload with "Wait for Completion": one call uploads, waits, and returns the scores. */
+/** Pique → Evaluation → Upload with Wait for the Result → Poll Until Done: one call uploads, waits, and returns the scores. */
 import { fakeMp4 } from '../../../sandbox/fixtures';
 import { useSandbox } from '../../helpers/sandbox';
 import { JUDGES, fileItem, judge, ledgerJob, runPique, useTempLedger } from './helpers';
@@ -11,7 +11,7 @@ it('uploads, waits with the Wait for Completion code, and returns the finished e
 	s.clearLog();
 	const [item] = await runPique(
 		s,
-		{ resource: 'evaluation', operation: 'upload', judge: judge(JUDGES.video), waitForCompletion: true, pollInterval: 0.05 },
+		{ resource: 'evaluation', operation: 'upload', judge: judge(JUDGES.video), waitMode: 'poll', pollInterval: 0.05 },
 		[fileItem(fakeMp4(4096), 'teaser.mp4', 'video/mp4')],
 	);
 	expect(item.json).toMatchObject({
@@ -29,7 +29,7 @@ it('uploads, waits with the Wait for Completion code, and returns the finished e
 	expect(quick.json.status).not.toBe('completed');
 });
 
-it('Evaluate Social Media Videos with "Wait for Completion": each video’s finished result, paired with its input item', async () => {
+it('Evaluate Social Media Videos with Wait for the Result → Poll Until Done: each video’s finished result, paired with its input item', async () => {
 	const s = sandbox.current;
 	const output = await runPique(
 		s,
@@ -38,7 +38,7 @@ it('Evaluate Social Media Videos with "Wait for Completion": each video’s fini
 			operation: 'evaluateSocialMedia',
 			judge: judge(JUDGES.video),
 			videoUrls: ['https://www.tiktok.com/@brand/video/1', 'https://www.youtube.com/shorts/unavailable'],
-			waitForCompletion: true,
+			waitMode: 'poll',
 			pollInterval: 0.05,
 		},
 		[{ json: {} }],

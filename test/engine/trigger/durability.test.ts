@@ -125,7 +125,7 @@ it('provider outage: 5 polls of 503s fail fast with few calls and record nothing
 		expect(`${error?.message} ${error?.description}`).not.toContain(SANDBOX_KEYS.eyeQuant.apiKey);
 		// Three jobs, one at a time (the provider never answered), three tries each: never all eight.
 		expect(s.requests({ provider: 'eyeQuant', method: 'GET' }).length).toBeLessThanOrEqual(9);
-		expect(deliveries(`${WORKFLOW}:outage`)).toEqual([]);
+		expect(await deliveries(`${WORKFLOW}:outage`)).toEqual([]);
 	}
 	s.clearFaults();
 	await node.poll();
@@ -164,7 +164,7 @@ it('a poll that throws (credential refused midway) records nothing as delivered'
 	const ids = await finished(6);
 	s.setFaults([{ match: { provider: 'eyeQuant', method: 'GET' }, every: 4, times: 1, fault: { type: 'status', status: 401 } }]);
 	await expect(node.poll()).rejects.toThrow(/EyeQuant error 401/);
-	expect(deliveries(`${WORKFLOW}:refused`)).toEqual([]);
+	expect(await deliveries(`${WORKFLOW}:refused`)).toEqual([]);
 	await node.poll();
 	expectEachOnce(node, ids);
 });

@@ -2,15 +2,17 @@
  * Visual AI Trigger on EyeQuant, through the nodes: analyses submitted with EyeQuant → Analysis →
  * Create, emitted once per trigger node with their maps, over real HTTP to the sandbox.
  */
-import { DatabaseSync } from 'node:sqlite';
 
 import { NEW_NODE_LOOKBACK_MS } from '../../../nodes/VisualAiTrigger/poll';
 import { accountId, ledgerLocation, openLedger } from '../../../nodes/shared/ledger';
+import { listLedgerTriggerNodes } from '../../../nodes/shared/reemit';
+import { ledgerSql } from '../../helpers/ledger-backend';
+import { runEyeQuant } from '../eyequant/helpers';
 import { SANDBOX_KEYS } from '../../../sandbox/server';
 import { binaryBytes } from '../../helpers/engine';
 import { useSandbox } from '../../helpers/sandbox';
 import { ALL_OUTPUTS, served } from '../eyequant/helpers';
-import { TriggerNode, counts, deliveries, jsonClone, ledgerDump, pollOnce, pollTogether, submitAnalyses, useTempLedger } from './helpers';
+import { TriggerNode, counts, currentLedger, deliveries, jsonClone, ledgerDump, pollOnce, pollTogether, submitAnalyses, useTempLedger } from './helpers';
 
 useTempLedger();
 const sandbox = useSandbox({ hourMs: 600_000, eyeQuantProcessingMs: 150 });
@@ -62,7 +64,7 @@ describe('Visual AI Trigger — EyeQuant', () => {
 		}
 		expect(strict.emitted.filter((item) => Object.keys(item.binary ?? {}).length === 5)).toHaveLength(5);
 		// The strict node recorded the failed ones as seen, so it never asks for them again.
-		expect(deliveries('trigger-workflow:strict').filter((row) => bad.includes(row.job_id))).toHaveLength(5);
+		expect((await deliveries('trigger-workflow:strict')).filter((row) => bad.includes(row.job_id))).toHaveLength(5);
 	});
 
 	it('a poll after everything was delivered asks EyeQuant nothing and emits nothing', async () => {
@@ -88,20 +90,21 @@ describe('Visual AI Trigger — EyeQuant', () => {
 		s.clearLog();
 		expect(await strict.poll()).toBeNull();
 		expect(s.requests({ method: 'GET' })).toHaveLength(0);
-		expect(deliveries('trigger-workflow:strict').filter((row) => gone.includes(row.job_id)).map((row) => row.state)).toEqual(['expired', 'expired']);
+		expect((await deliveries('trigger-workflow:strict')).filter((row) => gone.includes(row.job_id)).map((row) => row.state)).toEqual(['expired', 'expired']);
 	});
 
 	it('Fetch Test Event shows the newest finished analysis and changes nothing', async () => {
 		const s = sandbox.current;
 		const [newest] = await submitAnalyses(s, 1);
 		await strict.pollUntil(() => strict.jobIds().includes(newest));
-		const before = ledgerDump();
+		const before = await ledgerDump();
 		const staticData = jsonClone(strict.committed);
 		const items = await pollOnce(s, { nodeId: 'strict' }, staticData, 'manual');
 		expect(items).toHaveLength(1);
-		expect(items?.[0].json).toMatchObject({ jobId: newest, status: 'success', provider: 'eyeQuant' });
+		expect(items?.[0].json).toMatchObject({ jobId: newest, status: 'success', provider: 'eyeQuant', testEventLedger: ledgerLocation() });
+		expect(items?.[0].json.testEventLedger).not.toMatch(/:[^@/]*@/);
 		expect(await binaryBytes(items![0], 'attentionMap')).toEqual(await served(String(items![0].json.attentionMap)));
-		expect(ledgerDump()).toBe(before);
+		expect(await ledgerDump()).toBe(before);
 		expect(staticData).toEqual(strict.committed);
 	});
 
@@ -143,12 +146,12 @@ describe('Visual AI Trigger — EyeQuant', () => {
 		s.advanceTime(1000);
 		// `old` counts as recorded a day before the strict node's first poll: within its window, but
 		// more than a day before the first poll of a node added now.
-		const db = new DatabaseSync(ledgerLocation());
-		const { first_poll_at: strictSince } = db.prepare('SELECT first_poll_at FROM consumers WHERE consumer = ?').get('trigger-workflow:strict') as {
-			first_poll_at: number;
-		};
-		db.prepare('UPDATE jobs SET registered_at = ? WHERE job_id = ?').run(strictSince - NEW_NODE_LOOKBACK_MS, old);
-		db.close();
+		const [{ first_poll_at: strictSince }] = await ledgerSql<{ first_poll_at: number }>(
+			currentLedger(),
+			'SELECT first_poll_at FROM consumers WHERE consumer = ?',
+			'trigger-workflow:strict',
+		);
+		await ledgerSql(currentLedger(), 'UPDATE jobs SET registered_at = ? WHERE job_id = ?', strictSince - NEW_NODE_LOOKBACK_MS, old);
 		const late = new TriggerNode(() => s, { nodeId: 'added-later', options: { includeFailed: true } });
 		await late.pollUntil(() => late.jobIds().includes(recent));
 		expect(late.jobIds()).not.toContain(old);
@@ -156,6 +159,36 @@ describe('Visual AI Trigger — EyeQuant', () => {
 		// Nodes that were polling before the job was recorded still get it.
 		await strict.pollUntil(() => strict.jobIds().includes(old));
 		expect(strict.jobIds()).toContain(old);
+	});
+
+	it('Job → Re-emit: the chosen trigger node emits those analyses once more; one the provider no longer has comes back expired', async () => {
+		const s = sandbox.current;
+		const node = new TriggerNode(() => s, { nodeId: 'reemit', options: { includeFailed: true } });
+		const [kept, lost] = await submitAnalyses(s, 2);
+		await node.pollUntil(() => [kept, lost].every((id) => node.jobIds().includes(id)));
+		await strict.pollUntil(() => [kept, lost].every((id) => strict.jobIds().includes(id)));
+		await strict.poll();
+		const emittedBefore = node.jobIds().length;
+		// The node's list of trigger nodes (loadOptions) offers the ones the ledger knows for EyeQuant.
+		const choices = await listLedgerTriggerNodes('eyeQuant').call({ logger: { debug() {}, info() {}, warn() {}, error() {} } } as never);
+		expect(choices.map((choice) => choice.value)).toEqual(expect.arrayContaining(['trigger-workflow:reemit', 'trigger-workflow:strict']));
+		expect(choices.find((choice) => choice.value === 'trigger-workflow:reemit')?.name).toBe('Workflow trigger-workflow, trigger node reemit');
+		const [listed] = await runEyeQuant(s, { resource: 'job', operation: 'reemit', triggerNode: 'trigger-workflow:reemit', select: 'ids', jobIds: `${kept}, ${lost}, never-delivered` });
+		expect(listed.json).toEqual({ triggerNode: 'trigger-workflow:reemit', reemitted: [kept, lost].sort(), count: 2, notDelivered: ['never-delivered'] });
+		// Another trigger node is not affected.
+		expect(await strict.poll()).toBeNull();
+		await node.pollUntil(() => node.jobIds().length >= emittedBefore + 2);
+		expect(node.jobIds().slice(emittedBefore).sort()).toEqual([kept, lost].sort());
+		expect(node.emitted.find((item) => item.json.jobId === kept)?.json).toMatchObject({ status: 'success' });
+		expect(await node.poll()).toBeNull();
+		// An hour after finishing EyeQuant has deleted them: re-emitted, they come back as expired items.
+		s.advanceTime(2 * 600_000);
+		const since = new Date(Date.now() - 3_600_000).toISOString();
+		const [again] = await runEyeQuant(s, { resource: 'job', operation: 'reemit', triggerNode: 'trigger-workflow:reemit', select: 'since', since });
+		expect(again.json.reemitted).toEqual(expect.arrayContaining([kept, lost]));
+		await node.pollUntil(() => node.jobIds().length >= emittedBefore + 2 + Number(again.json.count));
+		const expired = node.emitted.slice(emittedBefore + 2);
+		expect(expired.filter((item) => [kept, lost].includes(String(item.json.jobId))).map((item) => item.json.status)).toEqual(['expired', 'expired']);
 	});
 
 	it('another account sees none of these jobs', async () => {

@@ -1,14 +1,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 
 import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeParameters, INodeType } from 'n8n-workflow';
 
 import { EyeQuantTrigger } from '../../../nodes/EyeQuant/EyeQuantTrigger.node';
 import { PiqueTrigger } from '../../../nodes/Pique/PiqueTrigger.node';
 import { VisualAiTrigger } from '../../../nodes/VisualAiTrigger/VisualAiTrigger.node';
-import { closeLedgers, ledgerLocation } from '../../../nodes/shared/ledger';
+import { closeLedgers } from '../../../nodes/shared/ledger';
+import { freshLedgerLocation, ledgerDump as dumpLedger, ledgerSql } from '../../helpers/ledger-backend';
 import { designPng } from '../../../sandbox/fixtures';
 import { pollContext } from '../../helpers/engine';
 import { designItem, runEyeQuant } from '../eyequant/helpers';
@@ -19,8 +19,21 @@ export const trigger = new VisualAiTrigger();
 /** The three polling trigger node types, all over one polling core. */
 export const TRIGGER_TYPES = { visualAi: trigger, eyeQuant: new EyeQuantTrigger(), pique: new PiqueTrigger() } satisfies Record<string, INodeType>;
 
-/** A fresh ledger file for this test file (N8N_VISUAL_AI_LEDGER), restored afterwards. */
-export function useTempLedger(): string {
+/** A fresh ledger for this test file (N8N_VISUAL_AI_LEDGER: a SQLite file or a PostgreSQL database), restored afterwards. */
+export function useTempLedger(): void {
+	const before = process.env.N8N_VISUAL_AI_LEDGER;
+	beforeAll(async () => {
+		process.env.N8N_VISUAL_AI_LEDGER = await freshLedgerLocation();
+	});
+	afterAll(async () => {
+		await closeLedgers();
+		if (before === undefined) delete process.env.N8N_VISUAL_AI_LEDGER;
+		else process.env.N8N_VISUAL_AI_LEDGER = before;
+	});
+}
+
+/** A fresh SQLite ledger file for a test about the file itself (N8N_VISUAL_AI_LEDGER), restored afterwards; its path. */
+export function useTempSqliteLedger(): string {
 	const before = process.env.N8N_VISUAL_AI_LEDGER;
 	const file = path.join(mkdtempSync(path.join(tmpdir(), 'trigger-ledger-')), 'ledger.sqlite');
 	process.env.N8N_VISUAL_AI_LEDGER = file;
@@ -142,29 +155,21 @@ export function counts(ids: string[]): Map<string, number> {
 	return seen;
 }
 
-/** Every row of every ledger table, for "nothing changed" checks (a separate read-only connection). */
-export function ledgerDump(file = ledgerLocation()): string {
-	const db = new DatabaseSync(file, { readOnly: true });
-	try {
-		const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as Array<{ name: string }>;
-		return JSON.stringify(tables.map(({ name }) => [name, db.prepare(`SELECT * FROM "${name}" ORDER BY 1, 2, 3`).all()]));
-	} finally {
-		db.close();
-	}
+/** Every row of every ledger table, for "nothing changed" checks (a separate connection). */
+export async function ledgerDump(): Promise<string> {
+	return await dumpLedger(currentLedger());
 }
 
 /** The rows of the ledger's deliveries table for one consumer. */
-export function deliveries(consumer: string, file = ledgerLocation()): Array<{ job_id: string; state: string; batch: string | null }> {
-	const db = new DatabaseSync(file, { readOnly: true });
-	try {
-		return db.prepare('SELECT job_id, state, batch FROM deliveries WHERE consumer = ? ORDER BY job_id').all(consumer) as Array<{
-			job_id: string;
-			state: string;
-			batch: string | null;
-		}>;
-	} finally {
-		db.close();
-	}
+export async function deliveries(consumer: string): Promise<Array<{ job_id: string; state: string; batch: string | null }>> {
+	return await ledgerSql(currentLedger(), 'SELECT job_id, state, batch FROM deliveries WHERE consumer = ? ORDER BY job_id', consumer);
+}
+
+/** This test file's ledger (set by useTempLedger). */
+export function currentLedger(): string {
+	const location = process.env.N8N_VISUAL_AI_LEDGER;
+	if (!location) throw new Error('useTempLedger() sets the ledger in beforeAll');
+	return location;
 }
 
 export function sleepMs(ms: number): Promise<void> {

@@ -84,12 +84,12 @@ describe('Visual AI Trigger — Pique', () => {
 	});
 
 	it('Fetch Test Event shows the newest finished evaluation and changes nothing', async () => {
-		const before = ledgerDump();
+		const before = await ledgerDump();
 		const staticData = jsonClone(strict.committed);
 		const items = await pollOnce(sandbox.current, { provider: 'pique', nodeId: 'strict' }, staticData, 'manual');
 		expect(items).toHaveLength(1);
 		expect(items?.[0].json).toMatchObject({ provider: 'pique', status: 'completed' });
-		expect(ledgerDump()).toBe(before);
+		expect(await ledgerDump()).toBe(before);
 		expect(staticData).toEqual(strict.committed);
 	});
 

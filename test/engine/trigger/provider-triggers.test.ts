@@ -68,7 +68,7 @@ describe('one trigger per provider', () => {
 			expect(item.json).toMatchObject({ provider: 'eyeQuant', status: 'success', clarityScore: expect.any(Number) });
 			expect(await binaryBytes(item, 'attentionMap')).toEqual(await served(String(item.json.attentionMap)));
 		}
-		expect(deliveries('trigger-workflow:eq-node').map((row) => row.job_id).sort()).toEqual([...node.jobIds()].sort());
+		expect((await deliveries('trigger-workflow:eq-node')).map((row) => row.job_id).sort()).toEqual([...node.jobIds()].sort());
 		// A Visual AI Trigger on the same node id is the same consumer: it has nothing left to emit.
 		expect(await new TriggerNode(() => sandbox.current, { nodeId: 'eq-node' }).poll()).toBeNull();
 	});

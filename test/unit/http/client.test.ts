@@ -100,7 +100,9 @@ describe('retries', () => {
 		const { api } = client();
 		const error = await failure(api.json({ method: 'POST', path: '/jobs', json: { a: 1 } }, okSchema));
 		expect(server.seen).toHaveLength(1);
-		expect(error.message).toMatch(/could not be reached \((ECONNRESET|UND_ERR_SOCKET)\)/);
+		expect(error.message).toMatch(/^The connection to TestProvider dropped after the request was sent \((ECONNRESET|UND_ERR_SOCKET)\)$/);
+		expect(error.description).toMatch(/may have received the request before the connection dropped, so the job it starts may exist already/);
+		expect(error.description).not.toContain('base URL');
 	});
 
 	test('a POST answered 429 is repeated: the provider refused before doing anything', async () => {
@@ -177,7 +179,7 @@ describe('timeouts and cancellation', () => {
 		server = await startTestServer(() => undefined);
 		const { api } = client({ timeoutMs: 200, retry: { maxTries: 1 } });
 		const error = await failure(api.json({ method: 'GET', path: '/slow' }, okSchema));
-		expect(error.message).toBe('TestProvider could not be reached (UND_ERR_HEADERS_TIMEOUT): no answer arrived before the timeout');
+		expect(error.message).toBe('TestProvider could not be reached (REQUEST_TIMEOUT): the whole answer did not arrive within the timeout');
 		expect(error.description).toContain('Raise the timeout option');
 	});
 
@@ -271,11 +273,77 @@ describe('secrets never leak', () => {
 		expect(everything).toContain('/bucket/map.png?[redacted]');
 	});
 
+	/** Every run of 4 or more characters of the key that appears in the text. */
+	const keyPieces = (text: string, key: string) => {
+		const found: string[] = [];
+		for (let start = 0; start + 4 <= key.length; start++) if (text.includes(key.slice(start, start + 4))) found.push(key.slice(start, start + 4));
+		return found;
+	};
+
+	test('a key echoed where the message is cut to length: redacted first, so not even its start shows', async () => {
+		for (const before of [280, 290, 300, 390, 395]) {
+			server = await startTestServer((_req, res) => {
+				res.writeHead(400, { 'content-type': 'text/plain' });
+				res.end(`${'x'.repeat(before)} ${SECRET} rest`);
+			});
+			const { api, context } = client();
+			const error = await failure(api.json({ method: 'GET', path: '/jobs/a1' }, okSchema));
+			const everything = JSON.stringify({ error, message: error.message, description: error.description, messages: error.messages, logs: context.logs });
+			expect(keyPieces(everything, SECRET)).toEqual([]);
+			await server.close();
+		}
+	});
+
+	test('a key at the cut of a malformed 2xx answer does not show its start', async () => {
+		server = await startTestServer((_req, res) => {
+			res.writeHead(200, { 'content-type': 'application/json' });
+			res.end(`{"note":"${'y'.repeat(87)}","key":"${SECRET}"`);
+		});
+		const { api } = client();
+		const error = await failure(api.json({ method: 'GET', path: '/jobs/a1' }, okSchema));
+		expect(error.description).toContain('started with: {"note"');
+		expect(keyPieces(`${error.message} ${error.description}`, SECRET)).toEqual([]);
+	});
+
+	test('a presigned URL inside a JSON-escaped string of a malformed answer is shown without its signature', async () => {
+		server = await startTestServer((_req, res) => {
+			res.writeHead(200, { 'content-type': 'application/json' });
+			res.end('{"map":"https:\\/\\/bucket.test\\/a.png?X-Amz-Credential=AKIAEXAMPLE&X-Amz-Signature=deadbeefcafe"');
+		});
+		const { api } = client();
+		const error = await failure(api.json({ method: 'GET', path: '/jobs/a1' }, okSchema));
+		expect(error.description).toContain('https:\\/\\/bucket.test\\/a.png?[redacted]');
+		expect(error.description).not.toContain('deadbeef');
+		expect(error.description).not.toContain('AKIAEXAMPLE');
+	});
+
+	test('a key shorter than 4 characters is masked too', async () => {
+		server = await startTestServer((_req, res) => sendJson(res, 401, { error: { code: 'authentication_failed', message: 'Key k9Z is not valid' } }));
+		const { api } = client({ headers: { authorization: 'Bearer k9Z' }, secrets: ['k9Z'] });
+		const error = await failure(api.json({ method: 'GET', path: '/jobs/a1' }, okSchema));
+		expect(error.message).toBe('TestProvider error 401 authentication_failed: Key *** is not valid');
+		expect(JSON.stringify({ error, messages: error.messages })).not.toContain('k9Z');
+	});
+
 	test('no auth header is sent to an absolute URL', async () => {
 		server = await startTestServer((_req, res) => sendJson(res, 200, { status: 'ok', id: 'x' }));
 		const { api } = client();
 		await api.json({ method: 'GET', url: `${server.url}/elsewhere` }, okSchema);
 		expect(server.seen[0].headers.authorization).toBeUndefined();
+	});
+});
+
+describe('ids in paths', () => {
+	test('a path with an empty, "." or ".." segment is refused before anything is sent, whichever node built it', async () => {
+		server = await startTestServer((_req, res) => sendJson(res, 200, { status: 'ok', id: 'x' }));
+		const { api } = client();
+		for (const path of ['/analyses/..', '/analyses/.', '/analyses/', '/v1/sessions/../analyze', '/a//b']) {
+			const error = await failure(api.json({ method: 'POST', path, itemIndex: 3 }, okSchema));
+			expect(error.message).toBe('An id in the request path is empty or "." / ".."');
+			expect(error.context.itemIndex).toBe(3);
+		}
+		await api.json({ method: 'GET', path: '/analyses/a..b' }, okSchema);
+		expect(server.seen.map((request) => request.url)).toEqual(['/analyses/a..b']);
 	});
 });
 
@@ -301,13 +369,118 @@ describe('proxy from the environment', () => {
 		process.env.NO_PROXY = '';
 		const { api } = client({ baseUrl: 'http://provider.invalid/v2' });
 		const answer = await api.json({ method: 'GET', path: '/jobs/p1' }, okSchema);
-		expect(answer).toEqual({ status: 'via-proxy', id: '/v2/jobs/p1' });
-		expect(tunnels).toEqual(['provider.invalid:80']);
+		// undici 8 forwards plain-http requests to the proxy in absolute form instead of tunnelling.
+		expect(answer).toEqual({ status: 'via-proxy', id: 'http://provider.invalid/v2/jobs/p1' });
+		expect(tunnels).toEqual([]);
 
 		process.env.NO_PROXY = 'provider.invalid';
 		const direct = client({ baseUrl: 'http://provider.invalid/v2', retry: { maxTries: 1 } });
 		const error = await failure(direct.api.json({ method: 'GET', path: '/jobs/p1' }, okSchema));
 		expect(error.message).toMatch(/could not be reached \((ENOTFOUND|EAI_AGAIN)\)/);
-		expect(tunnels).toHaveLength(1);
+		expect(server.seen).toHaveLength(1);
 	}, 10_000);
+});
+
+describe('real hosts (issue 13)', () => {
+	const saved = { ...process.env };
+	afterEach(() => {
+		for (const key of ['HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy']) {
+			if (saved[key] === undefined) delete process.env[key];
+			else process.env[key] = saved[key];
+		}
+	});
+
+	test('an API call that carries the key never follows a redirect to another origin (example 1)', async () => {
+		const elsewhere = await startTestServer((_req, res) => sendJson(res, 200, { status: 'stolen', id: 'x' }));
+		try {
+			server = await startTestServer((_req, res) => {
+				res.writeHead(307, { location: `${elsewhere.url}/v2/jobs` });
+				res.end();
+			});
+			const { api } = client({ retry: { maxTries: 3 } });
+			const error = await failure(api.json({ method: 'GET', path: '/jobs' }, okSchema));
+			expect(error.message).toBe('TestProvider answered with a redirect (HTTP 307) that was not followed');
+			expect(error.description).toContain("Set the credential's base URL to the address the provider redirects to");
+			expect(elsewhere.seen).toHaveLength(0);
+			expect(server.seen).toHaveLength(1);
+		} finally {
+			await elsewhere.close();
+		}
+	});
+
+	test('a link download follows a redirect without the caller\'s credential headers on the new origin', async () => {
+		const elsewhere = await startTestServer((_req, res) => sendJson(res, 200, { status: 'ok', id: 'moved' }));
+		try {
+			server = await startTestServer((_req, res) => {
+				res.writeHead(302, { location: `${elsewhere.url}/real` });
+				res.end();
+			});
+			const { api } = client();
+			const response = await api.send({ method: 'GET', url: `${server.url}/short`, link: {}, headers: { authorization: 'Bearer link-token', cookie: 'a=b' } });
+			response.body.destroy();
+			expect(response.displayUrl).toBe(`${elsewhere.url}/real`);
+			expect(server.seen[0].headers.authorization).toBe('Bearer link-token');
+			expect(elsewhere.seen[0].headers.authorization).toBeUndefined();
+			expect(elsewhere.seen[0].headers.cookie).toBeUndefined();
+			expect(elsewhere.seen[0].headers.accept).toBe('*/*');
+		} finally {
+			await elsewhere.close();
+		}
+	});
+
+	test('a gzip JSON answer is read (example 2)', async () => {
+		const { gzipSync } = await import('node:zlib');
+		server = await startTestServer((_req, res) => {
+			res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+			res.end(gzipSync(JSON.stringify({ status: 'ok', id: 'zipped' })));
+		});
+		const { api } = client();
+		expect(await api.json({ method: 'GET', path: '/jobs/1' }, okSchema)).toEqual({ status: 'ok', id: 'zipped' });
+	});
+
+	test('HTTPS_PROXY pointing at a proxy that drops CONNECT fails at once with a proxy hint (example 10)', async () => {
+		const { startBrokenProxy } = await import('../../../sandbox/proxy');
+		const proxy = await startBrokenProxy('drop');
+		try {
+			process.env.HTTPS_PROXY = proxy.url;
+			process.env.NO_PROXY = '';
+			server = await startTestServer((_req, res) => sendJson(res, 200, { status: 'ok', id: 'x' }));
+			const { api } = client({ baseUrl: 'https://provider.invalid/v2', timeoutMs: 5000 });
+			const started = Date.now();
+			const error = await failure(api.json({ method: 'GET', path: '/jobs/1' }, okSchema));
+			expect(Date.now() - started).toBeLessThan(2000);
+			expect(error.message).toBe('TestProvider could not be reached (UND_ERR_PRX_CONN): the proxy closed the connection instead of opening a tunnel');
+			expect(error.description).toContain('The proxy in HTTP_PROXY / HTTPS_PROXY refused or closed the tunnel');
+			expect(proxy.connects()).toBeLessThanOrEqual(5);
+		} finally {
+			await proxy.close();
+		}
+	});
+
+	test('a proxy that never answers CONNECT: Timeout holds, and so does cancel', async () => {
+		const { startBrokenProxy } = await import('../../../sandbox/proxy');
+		const proxy = await startBrokenProxy('silent');
+		try {
+			process.env.HTTPS_PROXY = proxy.url;
+			process.env.NO_PROXY = '';
+			server = await startTestServer((_req, res) => sendJson(res, 200, { status: 'ok', id: 'x' }));
+			const timed = client({ baseUrl: 'https://provider.invalid/v2', timeoutMs: 300, retry: { maxTries: 1 } });
+			let started = Date.now();
+			const error = await failure(timed.api.json({ method: 'GET', path: '/jobs/1' }, okSchema));
+			expect(Date.now() - started).toBeLessThan(1500);
+			expect(error.message).toMatch(/could not be reached \((REQUEST_TIMEOUT|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT)\)/);
+
+			const controller = new AbortController();
+			const cancellable = client({ baseUrl: 'https://provider.invalid/v2', timeoutMs: 60_000 }, controller.signal);
+			started = Date.now();
+			const pending = failure(cancellable.api.send({ method: 'GET', path: '/jobs/1' }));
+			await new Promise((resolve) => setTimeout(resolve, 200));
+			controller.abort();
+			const cancelled = await pending;
+			expect(Date.now() - started).toBeLessThan(1500);
+			expect(cancelled.message).toBe('The request to TestProvider was cancelled');
+		} finally {
+			await proxy.close();
+		}
+	});
 });

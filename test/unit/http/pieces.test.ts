@@ -1,5 +1,5 @@
 import { readProviderError } from '../../../nodes/shared/http/errors';
-import { redactText, redactUrl, redactValue } from '../../../nodes/shared/http/redact';
+import { redactAndCut, redactText, redactUrl, redactValue } from '../../../nodes/shared/http/redact';
 import { DEFAULT_RETRY, backoffDelay, isRetryableStatus, parseRetryAfter } from '../../../nodes/shared/http/retry';
 
 describe('redaction', () => {
@@ -17,6 +17,38 @@ describe('redaction', () => {
 			a: ['see https://h.test/p?[redacted]'],
 			b: 3,
 		});
+	});
+});
+
+describe('redaction that cannot be beaten', () => {
+	const key = 'sk-live-0123456789abcdef';
+
+	test('a body that was cut inside the key (the 64 KiB error-body limit) does not show the key\'s start', () => {
+		expect(redactText(`error: bad key ${key.slice(0, 11)}`, [key])).toBe('error: bad key ***');
+		expect(redactText('ends with sk', [key])).toBe('ends with sk');
+	});
+
+	test('JSON-escaped and URL-encoded keys, escaped URLs and signature parameters outside a URL', () => {
+		const odd = 'pq_a/b+c"d';
+		expect(redactText(`{"k":"pq_a\\/b+c\\"d"} ${encodeURIComponent(odd)}`, [odd])).toBe('{"k":"***"} ***');
+		expect(redactText('"https:\\/\\/b.test\\/m.png?X-Amz-Signature=abc"', [])).toBe('"https:\\/\\/b.test\\/m.png?[redacted]"');
+		expect(redactText('cut …m.png?X-Amz-Date=1&X-Amz-Signature=abc', [])).toBe('cut …m.png?X-Amz-Date=[redacted]&X-Amz-Signature=[redacted]');
+	});
+
+	test('redacting twice changes nothing, and punctuation after a URL stays outside it', () => {
+		const once = redactText('refused outputs.x (https://h.test/a.png?token=abc): blocked; see https://h.test/b.', []);
+		expect(once).toBe('refused outputs.x (https://h.test/a.png?[redacted]): blocked; see https://h.test/b.');
+		expect(redactText(once, [])).toBe(once);
+	});
+
+	test('redact, then cut: the cut never reopens a secret or a signature', () => {
+		const text = `${'a'.repeat(15)}${key} https://h.test/p?sig=zzz`;
+		for (let max = 10; max < text.length; max++) {
+			const shown = redactAndCut(text, [key], max);
+			expect(shown).not.toContain(key.slice(0, 4));
+			expect(shown).not.toContain('zzz');
+			expect(shown.length).toBeLessThanOrEqual(max + 1);
+		}
 	});
 });
 

@@ -28,6 +28,8 @@ const EXPECTED: SseEvent[] = [
 	{ type: 'message', id: '3', data: '' },
 	{ type: 'progress', id: '3', data: ' two leading spaces' },
 	{ type: 'complete', id: '9', data: '{"status":"completed","processed":1,"total":3}' },
+	// The end of the stream closes the last event (its blank line never came).
+	{ type: 'cut-off', id: '9', data: '{"this event never gets its blank line' },
 ];
 
 function parseChunks(chunks: Array<Uint8Array | string>) {
@@ -138,14 +140,70 @@ describe('readSse', () => {
 		expect(ends).toEqual([false]);
 	});
 
-	test('reports a stream that ends in the middle of an event', async () => {
+	test('reports a stream that ends in the middle of an event, and hands over what arrived', async () => {
 		async function* source() {
 			yield 'event: complete\ndata: {"status":';
 		}
 		const ends: boolean[] = [];
 		const events: SseEvent[] = [];
 		for await (const event of readSse(source(), undefined, (end) => ends.push(end.truncated))) events.push(event);
-		expect(events).toEqual([]);
+		expect(events).toEqual([{ type: 'complete', data: '{"status":', id: '' }]);
 		expect(ends).toEqual([true]);
+	});
+
+	test('the last event is dispatched when the stream ends after its data line but without the blank line (example 8)', async () => {
+		const complete = JSON.stringify({ status: 'completed', results: [{ imageId: 'img_1' }] });
+		for (const ending of ['\n', '\r\n', '\r', '']) {
+			async function* source() {
+				yield `event: result\ndata: {"imageId":"img_1"}\n\nevent: complete\ndata: ${complete}${ending}`;
+			}
+			const events: SseEvent[] = [];
+			for await (const event of readSse(source())) events.push(event);
+			expect(events.map((event) => event.type)).toEqual(['result', 'complete']);
+			expect(events[1].data).toBe(complete);
+		}
+	});
+
+	test('an event past the size cap fails with a clear error instead of growing without bound (example 9)', () => {
+		const parser = new SseParser(1024);
+		expect(parser.push('event: result\ndata: {"imageId":"a"}\n\n')).toHaveLength(1);
+		expect(() => parser.push(`event: result\ndata: ${'x'.repeat(2048)}`)).toThrow(
+			expect.objectContaining({ code: 'SSE_EVENT_TOO_LARGE', message: 'an event grew past 1024 characters without ending' }),
+		);
+	});
+
+	test('comments do not reset the idle limit (example 9)', async () => {
+		async function* commentsOnly() {
+			yield 'event: progress\ndata: {}\n\n';
+			for (;;) {
+				await new Promise((resolve) => setTimeout(resolve, 20));
+				yield ': keep-alive\n\n';
+			}
+		}
+		const started = Date.now();
+		const events: SseEvent[] = [];
+		await expect(
+			(async () => {
+				for await (const event of readSse(commentsOnly(), undefined, undefined, { idleMs: 200 })) events.push(event);
+			})(),
+		).rejects.toMatchObject({ code: 'SSE_IDLE_LIMIT', message: 'no event arrived for 0.2 s' });
+		expect(events).toHaveLength(1);
+		expect(Date.now() - started).toBeLessThan(1000);
+	});
+
+	test('events keep the idle limit at bay, the overall limit still ends the stream (example 9)', async () => {
+		async function* busy() {
+			for (;;) {
+				await new Promise((resolve) => setTimeout(resolve, 20));
+				yield 'data: {}\n\n';
+			}
+		}
+		let events = 0;
+		await expect(
+			(async () => {
+				for await (const event of readSse(busy(), undefined, undefined, { idleMs: 100, totalMs: 300 })) events += event.type === 'message' ? 1 : 0;
+			})(),
+		).rejects.toMatchObject({ code: 'SSE_TIME_LIMIT', message: 'the stream ran longer than 0.3 s' });
+		expect(events).toBeGreaterThan(5);
 	});
 });

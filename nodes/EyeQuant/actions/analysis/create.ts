@@ -7,6 +7,7 @@ import { imageFromBinary, imageFromUrl } from '../../image';
 import { createAnalysisSchema } from '../../schemas';
 import { concurrencyOption, optionsCollection, waitProperties } from '../../../shared/descriptions';
 import type { LedgerClient } from '../../../shared/track';
+import { WAIT_MODES, isPollMode, waitModeParameter } from '../../../shared/wait-mode';
 import { booleanOption, numberOption, optionsOf, requiredString, seconds } from '../common';
 import { waitForAnalysis } from './result';
 
@@ -122,19 +123,14 @@ const properties: INodeProperties[] = [
 		description:
 			'The excitingness score (0–100) and/or the excitingness map image. Nothing selected means the EyeQuant default (Score).',
 	},
-	{
-		displayName: 'Wait for Completion',
-		name: 'waitForCompletion',
-		type: 'boolean',
-		default: false,
-		description:
-			'Whether to wait until EyeQuant has finished the analysis and return its scores and maps in this one call, as Analysis → Wait for Completion does. Off: return at once with status "pending".',
-	},
-	...waitProperties({
-		intervalSeconds: 5,
-		timeoutSeconds: 600,
-		giveUpWhen: 'the analysis has not finished by then',
-	}).map((property) => ({ ...property, displayOptions: { show: { waitForCompletion: [true] } } })),
+	...waitModeParameter({
+		provider: 'EyeQuant',
+		pollSettings: waitProperties({
+			intervalSeconds: 5,
+			timeoutSeconds: 600,
+			giveUpWhen: 'the analysis has not finished by then',
+		}),
+	}),
 	optionsCollection([
 		concurrencyOption('EyeQuant'),
 		{
@@ -142,9 +138,9 @@ const properties: INodeProperties[] = [
 			name: 'downloadOutputs',
 			type: 'boolean',
 			default: true,
-			displayOptions: { show: { '/waitForCompletion': [true] } },
+			displayOptions: { show: { '/waitMode': [WAIT_MODES.poll] } },
 			description:
-				'Whether to put every map into the item\'s binary data the moment the analysis succeeds (with Wait for Completion). EyeQuant deletes them one hour later.',
+				'Whether to put every map into the item\'s binary data the moment the analysis succeeds (with Wait for the Result → Poll Until Done). EyeQuant deletes them one hour later.',
 		},
 		{
 			displayName: 'Max Image Size (MB)',
@@ -208,7 +204,7 @@ export async function execute(context: IExecuteFunctions, itemIndex: number, { c
 			},
 		);
 	}
-	if (context.getNodeParameter('waitForCompletion', itemIndex, false) === true) {
+	if (isPollMode(context, itemIndex)) {
 		const finished = await waitForAnalysis(context, client, created.id, {
 			itemIndex,
 			intervalMs: seconds(context.getNodeParameter('pollInterval', itemIndex, 5) as number),

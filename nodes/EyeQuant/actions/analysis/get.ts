@@ -9,7 +9,7 @@ import {
 	mapTimeoutOption,
 	numberOption,
 	optionsOf,
-	requiredString,
+	idParameter,
 	screenshotIdField,
 } from '../common';
 import { analysisItem, fetchAnalysis } from './result';
@@ -34,7 +34,7 @@ export const description = updateDisplayOptions({ show: { resource: ['analysis']
 
 export async function execute(context: IExecuteFunctions, itemIndex: number, { client }: LedgerClient): Promise<ItemResult> {
 	const options = optionsOf(context, itemIndex);
-	const screenshotId = requiredString(context, 'screenshotId', 'Screenshot ID', itemIndex);
+	const screenshotId = idParameter(context, 'screenshotId', 'Screenshot ID', itemIndex);
 	const analysis = await fetchAnalysis(client, screenshotId, itemIndex);
 	return await analysisItem(context, analysis, {
 		itemIndex,

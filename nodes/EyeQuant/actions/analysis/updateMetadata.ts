@@ -5,7 +5,7 @@ import { concurrencyOption, optionsCollection } from '../../../shared/descriptio
 import type { ItemResult } from '../../../shared/router';
 import { updateMetadataSchema } from '../../schemas';
 import type { LedgerClient } from '../../../shared/track';
-import { analysisIdField, idSegment, requiredString } from '../common';
+import { analysisIdField, idSegment, idParameter } from '../common';
 
 const properties: INodeProperties[] = [
 	analysisIdField,
@@ -49,7 +49,7 @@ const properties: INodeProperties[] = [
 export const description = updateDisplayOptions({ show: { resource: ['analysis'], operation: ['updateMetadata'] } }, properties);
 
 export async function execute(context: IExecuteFunctions, itemIndex: number, { client }: LedgerClient): Promise<ItemResult> {
-	const analysisId = requiredString(context, 'analysisId', 'Analysis ID', itemIndex);
+	const analysisId = idParameter(context, 'analysisId', 'Analysis ID', itemIndex);
 	const metadata = metadataOf(context, itemIndex);
 	const answer = await client.json(
 		{ method: 'PUT', path: `/update-meta/screenshot/${idSegment(analysisId)}`, json: metadata, itemIndex },

@@ -9,7 +9,7 @@ import {
 	mapTimeoutOption,
 	numberOption,
 	optionsOf,
-	requiredString,
+	idParameter,
 	screenshotIdField,
 	seconds,
 } from '../common';
@@ -50,7 +50,7 @@ export const description = updateDisplayOptions({ show: { resource: ['analysis']
 
 export async function execute(context: IExecuteFunctions, itemIndex: number, { client }: LedgerClient): Promise<ItemResult> {
 	const options = optionsOf(context, itemIndex);
-	const screenshotId = requiredString(context, 'screenshotId', 'Screenshot ID', itemIndex);
+	const screenshotId = idParameter(context, 'screenshotId', 'Screenshot ID', itemIndex);
 	return await waitForAnalysis(context, client, screenshotId, {
 		itemIndex,
 		intervalMs: seconds(context.getNodeParameter('pollInterval', itemIndex, 5) as number),

@@ -7,7 +7,15 @@ import type { ItemOutcome } from '../../../shared/router';
 import { metadataItem } from '../../images';
 import { analyzeResultEventSchema } from '../../schemas';
 import { secondsToMs } from '../../transport';
-import { concurrencyOf, sessionConcurrencyOption, imageRefProperties, keepBinaryOption, timeoutOption } from '../common';
+import {
+	concurrencyOf,
+	imageRefProperties,
+	keepBinaryOption,
+	sessionConcurrencyOption,
+	streamTimeLimitOption,
+	streamTotalMsOf,
+	timeoutOption,
+} from '../common';
 import type { CommonOptions } from '../common';
 import { runStreamed } from './streamed';
 
@@ -25,8 +33,9 @@ const properties: INodeProperties[] = [
 		keepBinaryOption("the input item's binary data (the uploaded image)"),
 		timeoutOption(
 			120,
-			'How long to wait for the next part of the stream before giving up on the images still without a result (Image Forge sends progress between images)',
+			'How long to wait for the next event of the stream before giving up on the images still without a result (Image Forge sends progress between images; keep-alive comments do not count)',
 		),
+		streamTimeLimitOption,
 	]),
 ];
 
@@ -44,5 +53,6 @@ export async function executeBatch(context: IExecuteFunctions, client: ApiClient
 		concurrency: concurrencyOf(options),
 		keepBinary: options.keepBinary ?? true,
 		timeoutMs: secondsToMs(options.timeout, 120),
+		streamLimits: { totalMs: streamTotalMsOf(options) },
 	});
 }

@@ -11,7 +11,7 @@ import { exportResultSchema } from '../../schemas';
 import type { Variant } from '../../schemas';
 import type { StreamVerb } from '../../stream';
 import { secondsToMs } from '../../transport';
-import { concurrencyOf, sessionConcurrencyOption, keepBinaryOption, timeoutOption } from '../common';
+import { concurrencyOf, keepBinaryOption, sessionConcurrencyOption, streamTimeLimitOption, streamTotalMsOf, timeoutOption } from '../common';
 import type { CommonOptions } from '../common';
 import { runStreamed } from './streamed';
 import type { StreamedRun } from './streamed';
@@ -78,8 +78,9 @@ export function exportOptionsProperty(verb: 'export' | 'sample'): INodePropertie
 		keepBinaryOption("the input item's binary data (the uploaded image)"),
 		timeoutOption(
 			120,
-			`How long to wait for the next part of the stream before giving up on the images still without a result (Image Forge sends progress while it works on each ${verb})`,
+			`How long to wait for the next event of the stream before giving up on the images still without a result (Image Forge sends progress while it works on each ${verb}; keep-alive comments do not count)`,
 		),
+		streamTimeLimitOption,
 		{
 			displayName: 'Use Metadata From Input',
 			name: 'useInputMetadata',
@@ -153,6 +154,7 @@ export async function runExport(
 		concurrency: concurrencyOf(options),
 		keepBinary: options.keepBinary ?? true,
 		timeoutMs: secondsToMs(options.timeout, 120),
+		streamLimits: { totalMs: streamTotalMsOf(options) },
 		withMetadata: options.useInputMetadata ?? true,
 	};
 	if (verb === 'sample') {

@@ -7,7 +7,7 @@ import type { ItemOutcome } from '../../../shared/router';
 import { batchesBySession, metadataFromItem, passBinary, readImageRef } from '../../images';
 import type { ImageRef, ItemImage, SessionBatch } from '../../images';
 import { outcomeError, streamBatch } from '../../stream';
-import type { ImageOutcome, StreamProtocol } from '../../stream';
+import type { ImageOutcome, StreamLimits, StreamProtocol } from '../../stream';
 
 export interface StreamedRun<T extends { imageId: string }> {
 	protocol: StreamProtocol<T>;
@@ -17,7 +17,10 @@ export interface StreamedRun<T extends { imageId: string }> {
 	toJson(ref: ImageRef, value: T, raw: unknown): IDataObject;
 	concurrency: number;
 	keepBinary: boolean;
+	/** The idle limit: longest wait for the next event (keep-alive comments do not count). */
 	timeoutMs: number;
+	/** Other bounds on each session's stream (defaults in `streamBatch`). */
+	streamLimits?: Partial<StreamLimits>;
 	/** Read the items' metadata fields (Export sends them). */
 	withMetadata?: boolean;
 	/** At most this many images per session, refused before any call (Sample). */
@@ -53,7 +56,7 @@ export async function runStreamed<T extends { imageId: string }>(
 	if (run.sessionLimit) batches = refuseOversizedSessions(context, batches, run.sessionLimit, outcomes);
 
 	const settled = await mapSettled(batches, run.concurrency, async (batch) =>
-		await streamBatch(context, client, batch, run.body(batch), run.protocol, run.timeoutMs),
+		await streamBatch(context, client, batch, run.body(batch), run.protocol, run.timeoutMs, run.streamLimits),
 	);
 	if (context.getExecutionCancelSignal()?.aborted) {
 		const reason = settled.find((result) => result.status === 'rejected')?.reason as unknown;

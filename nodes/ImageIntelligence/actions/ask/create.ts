@@ -4,6 +4,7 @@ import { NodeApiError, NodeError, NodeOperationError, updateDisplayOptions } fro
 import { concurrencyOption, optionsCollection } from '../../../shared/descriptions';
 import { finishedIfAsked, pollSettings } from './wait';
 import type { ItemOutcome, ItemResult } from '../../../shared/router';
+import { callbackUrl, isWaitMode, waitModeProperties } from '../../../shared/webhooks/callback-wait';
 import { askJobItem } from '../../flatten';
 import { imagesOfItem } from './images';
 import { MAX_IMAGES_PER_JOB, checkExamples, checkId, checkQuestion, checkUrl, splitIntoJobs, urlList } from '../../limits';
@@ -99,15 +100,7 @@ const properties: INodeProperties[] = [
 		],
 		default: 'perItem',
 	},
-	{
-		displayName: 'Wait for Completion',
-		name: 'waitForCompletion',
-		type: 'boolean',
-		default: false,
-		description:
-			'Whether to wait until Image Intelligence has answered and return the answer in this one call, as Ask → Wait for Completion does. Off: return at once with the job as created.',
-	},
-	...pollSettings.map((property) => ({ ...property, displayOptions: { show: { waitForCompletion: [true] } } })),
+	...waitModeProperties('Image Intelligence', pollSettings),
 	optionsCollection([
 		concurrencyOption('Image Intelligence'),
 		{
@@ -159,9 +152,10 @@ const properties: INodeProperties[] = [
 			name: 'webhookUrl',
 			type: 'string',
 			default: '',
-			placeholder: 'https://your-n8n.example.com/webhook/image-intelligence',
+			placeholder: 'https://your-n8n.example.com/webhook/8c1d4e77-.../webhook',
 			description:
-				'Image Intelligence POSTs the finished job here (e.g. the URL of an n8n Webhook node). The provider does not sign these calls.',
+				'Image Intelligence POSTs the finished job here. The provider does not sign these calls: the Image Intelligence Trigger reads each job back with its credential before it starts a workflow.',
+			hint: 'To start a workflow when the job finishes, paste the Production URL of an Image Intelligence Trigger here (open that node → "Webhook URLs" → Production URL).',
 		},
 		{
 			displayName: 'Yes Examples',
@@ -233,7 +227,7 @@ async function askRequest(context: IExecuteFunctions, fieldsItem: number, imageI
 	const fields = checked(context, fieldsItem, (): AskFields => {
 		const yes = checkExamples(urlList(options.yesExamples), 'Yes Examples');
 		const no = checkExamples(urlList(options.noExamples), 'No Examples');
-		const webhook = typeof options.webhookUrl === 'string' ? options.webhookUrl.trim() : '';
+		const webhook = isWaitMode(context) ? callbackUrl(context, fieldsItem) : typeof options.webhookUrl === 'string' ? options.webhookUrl.trim() : '';
 		const customId = checkId(options.customId, 'Custom ID');
 		const feedId = checkId(options.feedId, 'Feed ID');
 		return {

@@ -5,7 +5,7 @@ import { concurrencyOption, optionsCollection } from '../../../shared/descriptio
 import type { ItemResult } from '../../../shared/router';
 import { askJobItem } from '../../flatten';
 import type { ImageIntelligenceClient } from '../../transport';
-import { jobIdField, requiredString } from '../common';
+import { jobIdField, idParameter } from '../common';
 import { fetchAskJob } from './fetch';
 
 const properties: INodeProperties[] = [
@@ -16,6 +16,6 @@ const properties: INodeProperties[] = [
 export const description = updateDisplayOptions({ show: { resource: ['ask'], operation: ['get'] } }, properties);
 
 export async function execute(context: IExecuteFunctions, itemIndex: number, client: ImageIntelligenceClient): Promise<ItemResult> {
-	const jobId = requiredString(context, 'jobId', 'Job ID', itemIndex);
+	const jobId = idParameter(context, 'jobId', 'Job ID', itemIndex);
 	return { json: askJobItem(await fetchAskJob(client, jobId, itemIndex)) };
 }

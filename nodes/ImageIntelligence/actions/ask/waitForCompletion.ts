@@ -4,7 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { concurrencyOption, optionsCollection } from '../../../shared/descriptions';
 import type { ItemResult } from '../../../shared/router';
 import type { ImageIntelligenceClient } from '../../transport';
-import { jobIdField, requiredString } from '../common';
+import { jobIdField, idParameter } from '../common';
 import { pollSettings, waitForAskJob } from './wait';
 
 const properties: INodeProperties[] = [jobIdField, ...pollSettings, optionsCollection([concurrencyOption('Image Intelligence')])];
@@ -12,6 +12,6 @@ const properties: INodeProperties[] = [jobIdField, ...pollSettings, optionsColle
 export const description = updateDisplayOptions({ show: { resource: ['ask'], operation: ['waitForCompletion'] } }, properties);
 
 export async function execute(context: IExecuteFunctions, itemIndex: number, client: ImageIntelligenceClient): Promise<ItemResult> {
-	const jobId = requiredString(context, 'jobId', 'Job ID', itemIndex);
+	const jobId = idParameter(context, 'jobId', 'Job ID', itemIndex);
 	return { json: await waitForAskJob(context, client, jobId, itemIndex) };
 }

@@ -6,7 +6,7 @@ import type { ItemResult } from '../../../shared/router';
 import type { LedgerClient } from '../../../shared/track';
 import { flattenResult } from '../../flatten';
 import { fetchResult } from '../../results';
-import { jobIdField, requiredString } from '../common';
+import { jobIdField, idParameter } from '../common';
 
 const properties: INodeProperties[] = [
 	jobIdField,
@@ -16,6 +16,6 @@ const properties: INodeProperties[] = [
 export const description = updateDisplayOptions({ show: { resource: ['evaluation'], operation: ['getResult'] } }, properties);
 
 export async function execute(context: IExecuteFunctions, itemIndex: number, { client }: LedgerClient): Promise<ItemResult> {
-	const jobId = requiredString(context, 'jobId', 'Job ID', itemIndex);
+	const jobId = idParameter(context, 'jobId', 'Job ID', itemIndex);
 	return { json: flattenResult(await fetchResult(client, jobId, { itemIndex })) };
 }

@@ -7,6 +7,8 @@ import type { ApiClient } from '../../../shared/http/client';
 import type { ItemOutcome } from '../../../shared/router';
 import type { LedgerClient } from '../../../shared/track';
 import { registerJobs } from '../../../shared/ledger';
+import { waitModeProperties } from '../../../shared/webhooks/callback-wait';
+import { isPollMode } from '../../../shared/wait-mode';
 import { socialMediaBatchSchema } from '../../schemas';
 import type { SocialMediaBatch } from '../../schemas';
 import { judgeId, judgeLocator, numberOption, optionsOf, webhookUrlOf, webhookUrlOption } from '../common';
@@ -48,15 +50,7 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { urlSource: ['item'] } },
 		description: 'The video link of each input item; the items\' links are sent to Pique 20 at a time',
 	},
-	{
-		displayName: 'Wait for Completion',
-		name: 'waitForCompletion',
-		type: 'boolean',
-		default: false,
-		description:
-			'Whether to wait until Pique has scored every video and return the results in this one call, as Evaluation → Wait for Completion does. Off: return the jobs at once.',
-	},
-	...pollSettings.map((property) => ({ ...property, displayOptions: { show: { waitForCompletion: [true] } } })),
+	...waitModeProperties('Pique', pollSettings),
 	optionsCollection([
 		{
 			displayName: 'Batch Size',
@@ -131,11 +125,11 @@ export async function executeBatch(context: IExecuteFunctions, { client, account
 		if (unanswered) return new NodeOperationError(context.getNode(), `Pique's answer has no job for ${unanswered.url}`, { itemIndex });
 		return mine.map((entry) => outputs.get(entry) as INodeExecutionData);
 	});
-	if (context.getNodeParameter('waitForCompletion', 0, false) !== true) return outcomes;
+	if (!isPollMode(context, 0)) return outcomes;
 	return await finished(context, client, outcomes, Math.max(1, numberOption(options, 'concurrency', 2)));
 }
 
-/** "Wait for Completion": each submitted job once it finished (the input item fails if one of its waits does). */
+/** Wait for the Result → Poll Until Done: each submitted job once it finished (the input item fails if one of its waits does). */
 async function finished(context: IExecuteFunctions, client: ApiClient, outcomes: ItemOutcome[], concurrency: number): Promise<ItemOutcome[]> {
 	const settled = await mapSettled(outcomes, concurrency, async (outcome, itemIndex): Promise<ItemOutcome> => {
 		if (outcome instanceof Error) return outcome;

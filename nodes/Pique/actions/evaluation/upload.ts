@@ -8,6 +8,8 @@ import { concurrencyOption, optionsCollection } from '../../../shared/descriptio
 import type { ItemResult } from '../../../shared/router';
 import type { LedgerClient } from '../../../shared/track';
 import { registerJobs } from '../../../shared/ledger';
+import { waitModeProperties } from '../../../shared/webhooks/callback-wait';
+import { isPollMode } from '../../../shared/wait-mode';
 import { fetchResult } from '../../results';
 import { pollSettings, waitForEvaluation } from './wait';
 import { presignedUploadSchema } from '../../schemas';
@@ -49,15 +51,7 @@ const properties: INodeProperties[] = [
 		default: 'auto',
 		description: 'What kind of content the file is, as Pique needs to know it',
 	},
-	{
-		displayName: 'Wait for Completion',
-		name: 'waitForCompletion',
-		type: 'boolean',
-		default: false,
-		description:
-			'Whether to wait until Pique has scored the file and return the result in this one call, as Evaluation → Wait for Completion does. Off: return once the file is uploaded.',
-	},
-	...pollSettings.map((property) => ({ ...property, displayOptions: { show: { waitForCompletion: [true] } } })),
+	...waitModeProperties('Pique', pollSettings),
 	optionsCollection([
 		concurrencyOption('Pique'),
 		{
@@ -138,7 +132,7 @@ export async function execute(context: IExecuteFunctions, itemIndex: number, { c
 		};
 	}
 	const uploaded = await recorded(context, account, { ...json, uploadedAt: new Date().toISOString() }, submittedAt, itemIndex);
-	if (context.getNodeParameter('waitForCompletion', itemIndex, false) !== true) return { json: uploaded };
+	if (!isPollMode(context, itemIndex)) return { json: uploaded };
 	const finished = await waitForEvaluation(context, client, String(uploaded.jobId), { itemIndex, errorIfFailed: false });
 	return { json: { ...finished, fileName: uploaded.fileName, submittedAt: uploaded.submittedAt, uploadedAt: uploaded.uploadedAt } };
 }

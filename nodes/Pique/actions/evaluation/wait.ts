@@ -9,12 +9,12 @@ import { FINISHED_STATUSES, fetchResult } from '../../results';
 import type { PiqueResult } from '../../schemas';
 import { seconds } from '../common';
 
-/** Poll Interval and Timeout of a Pique wait (Wait for Completion, and Upload's "Wait for Completion"). */
+/** Poll Interval and Timeout of a Pique wait (Wait for Completion, and Upload's / Evaluate Social Media Videos' Wait for the Result → Poll Until Done). */
 export const pollSettings: INodeProperties[] = waitProperties({
 	intervalSeconds: 10,
 	timeoutSeconds: 1800,
 	giveUpWhen: 'the job has not finished by then',
-	timeoutHint: 'Videos can take minutes. For long queues, let the Pique Trigger emit finished jobs instead of waiting here',
+	timeoutHint: 'Videos can take minutes. For long queues, let the Visual AI Trigger emit finished jobs instead of waiting here',
 });
 
 export interface EvaluationWait {

@@ -4,7 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { concurrencyOption, optionsCollection } from '../../../shared/descriptions';
 import type { ItemResult } from '../../../shared/router';
 import type { LedgerClient } from '../../../shared/track';
-import { booleanOption, jobIdField, optionsOf, requiredString } from '../common';
+import { booleanOption, jobIdField, optionsOf, idParameter } from '../common';
 import { pollSettings, waitForEvaluation } from './wait';
 
 const properties: INodeProperties[] = [
@@ -26,7 +26,7 @@ const properties: INodeProperties[] = [
 export const description = updateDisplayOptions({ show: { resource: ['evaluation'], operation: ['waitForCompletion'] } }, properties);
 
 export async function execute(context: IExecuteFunctions, itemIndex: number, { client }: LedgerClient): Promise<ItemResult> {
-	const jobId = requiredString(context, 'jobId', 'Job ID', itemIndex);
+	const jobId = idParameter(context, 'jobId', 'Job ID', itemIndex);
 	const errorIfFailed = booleanOption(optionsOf(context, itemIndex), 'errorIfFailed', false);
 	return { json: await waitForEvaluation(context, client, jobId, { itemIndex, errorIfFailed }) };
 }

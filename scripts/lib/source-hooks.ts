@@ -1,7 +1,9 @@
 /**
- * Lets a child process run the pack's TypeScript sources directly (Node 24 type stripping), as
- * bench/ does: `./x` resolves to `./x.ts` or `./x/index.ts`, and every importer gets n8n-workflow's
- * CommonJS build, as inside n8n. Call before importing any source module (use dynamic imports).
+ * Lets a process run the pack's TypeScript sources directly (Node 24 type stripping), for the
+ * benchmarks (bench/) and the test worker processes (test/ledger-workers/): the sources import
+ * without extensions (tsc builds them), so `./x` resolves to `./x.ts` or `./x/index.ts`; and
+ * n8n-core is CommonJS, so every importer gets n8n-workflow's CommonJS build, as inside n8n.
+ * Call before the first (dynamic) import of a node source.
  */
 import { existsSync } from 'node:fs';
 import { registerHooks } from 'node:module';
