@@ -59,7 +59,7 @@ export async function testEvent(
 	throw new NodeOperationError(context.getNode(), `No finished ${provider.label} ${provider.jobNoun} to show yet`, {
 		description:
 			jobs.length === 0
-				? `The trigger emits jobs recorded in the job ledger (${ledger.location}) for this credential, and none is recorded yet. Submit one with ${provider.submitHint}, wait until it finishes, then fetch a test event again.`
-				: `None of the ${jobs.length} newest job(s) recorded for this credential in the job ledger (${ledger.location}) has finished yet. Wait a moment, then fetch a test event again.`,
+				? `The trigger emits the jobs the pack recorded for this credential, and none is recorded yet. Submit one with ${provider.submitHint}, wait until it finishes, then fetch a test event again.`
+				: `None of the ${jobs.length} newest job(s) recorded for this credential has finished yet. Wait a moment, then fetch a test event again.`,
 	});
 }

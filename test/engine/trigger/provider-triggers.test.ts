@@ -98,10 +98,10 @@ describe('Fetch Test Event', () => {
 		await node.pollUntil(() => node.jobIds().includes(id));
 		const seen = String(node.emitted.find((item) => item.json.jobId === id)?.json.completedAt);
 		await sleepMs(30);
-		const before = ledgerDump();
+		const before = await ledgerDump();
 		const [shown] = (await pollOnce(sandbox.current, { type: 'eyeQuant', nodeId: 'first-seen' }, {}, 'manual')) ?? [];
 		expect(shown.json).toMatchObject({ jobId: id, completedAt: seen });
-		expect(ledgerDump()).toBe(before);
+		expect(await ledgerDump()).toBe(before);
 	});
 
 	it('with no job recorded yet, says what to do without showing where the ledger file is on the server', async () => {
