@@ -12,8 +12,10 @@ import { EyeQuant } from '../../nodes/EyeQuant/EyeQuant.node';
 import { EyeQuantTrigger } from '../../nodes/EyeQuant/EyeQuantTrigger.node';
 import { ImageForge } from '../../nodes/ImageForge/ImageForge.node';
 import { ImageIntelligence } from '../../nodes/ImageIntelligence/ImageIntelligence.node';
+import { ImageIntelligenceTrigger } from '../../nodes/ImageIntelligenceTrigger/ImageIntelligenceTrigger.node';
 import { Pique } from '../../nodes/Pique/Pique.node';
 import { PiqueTrigger } from '../../nodes/Pique/PiqueTrigger.node';
+import { PiqueWebhookTrigger } from '../../nodes/PiqueWebhookTrigger/PiqueWebhookTrigger.node';
 import { VisualAiTrigger } from '../../nodes/VisualAiTrigger/VisualAiTrigger.node';
 
 const NODES: INodeType[] = [
@@ -22,6 +24,8 @@ const NODES: INodeType[] = [
 	new ImageIntelligence(),
 	new Pique(),
 	new PiqueTrigger(),
+	new PiqueWebhookTrigger(),
+	new ImageIntelligenceTrigger(),
 	new ImageForge(),
 	new VisualAiTrigger(),
 	new ArchiveOutputs(),
