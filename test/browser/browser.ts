@@ -142,6 +142,7 @@ describe('the pack in n8n’s editor (Chromium)', { timeout: 900_000 }, () => {
 					await ndv.getByTestId('node-parameters').waitFor();
 					await page.waitForTimeout(400); // options and list searches load
 					assert.deepEqual(await visibleErrors(page), [], `${name} → ${action}`);
+					await checkWaitModes(page, `${name} → ${action}`);
 					await closeNdv(page);
 				});
 			}
@@ -224,3 +225,22 @@ describe('the pack in n8n’s editor (Chromium)', { timeout: 900_000 }, () => {
 		assert.deepEqual(left, [], `still running after npm got SIGTERM: ${left.join(', ')}`);
 	});
 });
+
+/**
+ * A submitting operation's "Wait for the Result" (when the panel has one): offers No and Poll Until
+ * Done (and, for providers that call back, Until … Calls Back); choosing Poll Until Done shows its
+ * Poll Interval, which No hides.
+ */
+async function checkWaitModes(page: Page, where: string): Promise<void> {
+	const ndv = page.getByTestId('ndv');
+	const waitMode = ndv.getByTestId('parameter-input-waitMode');
+	if (!(await waitMode.isVisible())) return;
+	assert.equal(await ndv.getByTestId('parameter-input-pollInterval').count(), 0, `${where}: Poll Interval shown while Wait for the Result is No`);
+	await waitMode.click();
+	const options = page.locator('.el-select-dropdown:visible .option-headline');
+	await options.first().waitFor();
+	const offered = await options.allInnerTexts();
+	assert.deepEqual(offered.slice(0, 2), ['No', 'Poll Until Done'], `${where}: Wait for the Result offers ${offered.join(', ')}`);
+	await options.filter({ hasText: 'Poll Until Done' }).click();
+	await ndv.getByTestId('parameter-input-pollInterval').waitFor();
+}
