@@ -29,6 +29,8 @@ const shots = new Screenshots(path.join(root, 'browser-screenshots'));
 const README_SCREENSHOT = path.join(root, 'docs', 'node-panel-triggers.png');
 
 const ACTION_NODES = ['EyeQuant', 'Image Intelligence', 'Pique', 'Image Forge', 'Archive Outputs'];
+/** How many of a node's operations submit jobs and so have "Wait for the Result" (checkWaitModes). */
+const WAIT_MODE_OPERATIONS: Record<string, number> = { EyeQuant: 1, 'Image Intelligence': 1, Pique: 2 };
 const TRIGGERS = [
 	{ provider: 'EyeQuant', credential: 'EyeQuant (sandbox)' },
 	{ provider: 'Pique', credential: 'Pique (sandbox)' },
@@ -126,6 +128,7 @@ describe('the pack in n8n’s editor (Chromium)', { timeout: 900_000 }, () => {
 				return texts; // the panel stays on the actions: the first one is clicked right there
 			});
 			assert.ok(actions.length > 0, `${name}: no actions listed`);
+			let waitModesChecked = 0;
 			for (const [index, action] of actions.entries()) {
 				await shots.step(page, `${name}-${index}`, async () => {
 					if (!(await page.getByTestId('ndv').isVisible())) {
@@ -142,10 +145,11 @@ describe('the pack in n8n’s editor (Chromium)', { timeout: 900_000 }, () => {
 					await ndv.getByTestId('node-parameters').waitFor();
 					await page.waitForTimeout(400); // options and list searches load
 					assert.deepEqual(await visibleErrors(page), [], `${name} → ${action}`);
-					await checkWaitModes(page, `${name} → ${action}`);
+					if (await checkWaitModes(page, `${name} → ${action}`)) waitModesChecked += 1;
 					await closeNdv(page);
 				});
 			}
+			assert.equal(waitModesChecked, WAIT_MODE_OPERATIONS[name] ?? 0, `${name}: operations with Wait for the Result`);
 		});
 	}
 
@@ -229,12 +233,12 @@ describe('the pack in n8n’s editor (Chromium)', { timeout: 900_000 }, () => {
 /**
  * A submitting operation's "Wait for the Result" (when the panel has one): offers No and Poll Until
  * Done (and, for providers that call back, Until … Calls Back); choosing Poll Until Done shows its
- * Poll Interval, which No hides.
+ * Poll Interval, which No hides. Whether the panel had the parameter.
  */
-async function checkWaitModes(page: Page, where: string): Promise<void> {
+async function checkWaitModes(page: Page, where: string): Promise<boolean> {
 	const ndv = page.getByTestId('ndv');
 	const waitMode = ndv.getByTestId('parameter-input-waitMode');
-	if (!(await waitMode.isVisible())) return;
+	if (!(await waitMode.isVisible())) return false;
 	assert.equal(await ndv.getByTestId('parameter-input-pollInterval').count(), 0, `${where}: Poll Interval shown while Wait for the Result is No`);
 	await waitMode.click();
 	const options = page.locator('.el-select-dropdown:visible .option-headline');
@@ -243,4 +247,5 @@ async function checkWaitModes(page: Page, where: string): Promise<void> {
 	assert.deepEqual(offered.slice(0, 2), ['No', 'Poll Until Done'], `${where}: Wait for the Result offers ${offered.join(', ')}`);
 	await options.filter({ hasText: 'Poll Until Done' }).click();
 	await ndv.getByTestId('parameter-input-pollInterval').waitFor();
+	return true;
 }
