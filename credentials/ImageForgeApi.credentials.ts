@@ -52,5 +52,21 @@ export class ImageForgeApi implements ICredentialType {
 			url: '/v1/credits/balance',
 			method: 'GET',
 		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message: 'Image Forge refused this API key (401 Invalid API key). Copy the key (sk-...) again from your Image Forge account.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message: 'Image Forge says this API key is inactive (403). Activate it, or create a new one, in your Image Forge account.',
+				},
+			},
+		],
 	};
 }

@@ -50,5 +50,14 @@ export class ImageIntelligenceApi implements ICredentialType {
 			},
 			json: true,
 		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message: 'Image Intelligence refused this Client ID and Client Secret (401 invalid_client). Copy both again from your Image Intelligence account; a secret that was rotated stops working.',
+				},
+			},
+		],
 	};
 }

@@ -75,5 +75,14 @@ export class PiqueApi implements ICredentialType {
 			qs: { limit: 1 },
 			method: 'GET',
 		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message: 'Pique refused this API key (401). Copy the key (pq_...) again from your Pique account, and check that Environment matches it: sandbox keys work only with Sandbox.',
+				},
+			},
+		],
 	};
 }

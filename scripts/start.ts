@@ -3,7 +3,9 @@
  * provider sandbox running beside it, the four sandbox credentials and the example workflows
  * imported, the editor on http://localhost:5678 (N8N_PORT to change it). The n8n user folder is
  * demo-output/n8n-user/, so workflows you edit survive a restart; the examples are imported only
- * when missing there. Ctrl+C stops n8n and the sandbox.
+ * when missing there. Ctrl+C stops n8n and the sandbox, and so does SIGTERM to this process or to the
+ * `npm start` that ran it (npm passes the signal to its shell, which dies without passing it on, so
+ * this process also stops when its parent goes away). START_OUTPUT_DIR replaces demo-output/ (tests).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,7 +22,7 @@ const progress = (line: string) => process.stderr.write(`  · ${line}\n`);
 
 async function main(): Promise<void> {
 	const root = findRepoRoot();
-	const outputDir = path.join(root, 'demo-output');
+	const outputDir = process.env.START_OUTPUT_DIR ? path.resolve(process.env.START_OUTPUT_DIR) : path.join(root, 'demo-output');
 	const userFolder = path.join(outputDir, 'n8n-user');
 	mkdirSync(userFolder, { recursive: true });
 	const port = Number(process.env.N8N_PORT ?? 5678);
@@ -51,10 +53,10 @@ async function main(): Promise<void> {
 	say('Ctrl+C stops n8n and the sandbox.');
 
 	let stopping = false;
-	const stop = async () => {
+	const stop = async (why = '') => {
 		if (stopping) return;
 		stopping = true;
-		say('\nstopping n8n and the sandbox…');
+		say(`\nstopping n8n and the sandbox…${why ? ` (${why})` : ''}`);
 		await server.stop();
 		saveLog();
 		await sandbox.close();
@@ -62,6 +64,13 @@ async function main(): Promise<void> {
 	};
 	process.on('SIGINT', () => void stop());
 	process.on('SIGTERM', () => void stop());
+	process.on('SIGHUP', () => void stop('the terminal closed'));
+	// `npm start` stopped with SIGTERM: npm hands it to `sh -c`, which dies without passing it on,
+	// and this process is re-parented. A new parent means whoever started us is gone.
+	const parent = process.ppid;
+	setInterval(() => {
+		if (process.ppid !== parent) void stop('the process that started it ended');
+	}, 500).unref();
 	server.daemon.child.once('exit', (code) => {
 		if (stopping) return;
 		saveLog();

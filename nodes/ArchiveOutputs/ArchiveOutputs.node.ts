@@ -8,6 +8,7 @@ import type { ArchiveSettings } from './archive';
 import { parseHosts, parsePaths } from './find-urls';
 import type { UrlSource } from './find-urls';
 import { createLimiter } from './limiter';
+import { docsUrl } from '../shared/docs';
 
 const DEFAULT_CONCURRENCY = 8;
 
@@ -20,6 +21,7 @@ export class ArchiveOutputs implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["source"] === "paths" ? $parameter["paths"] : $parameter["source"] === "item" ? "whole item" : $parameter["field"]}}',
 		description: 'Download the result URLs in items (maps, images, files) into binary data before the links expire',
+		documentationUrl: docsUrl('archive-outputs'),
 		defaults: { name: 'Archive Outputs' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

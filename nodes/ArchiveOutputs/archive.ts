@@ -2,6 +2,7 @@ import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeExecutionData
 import { NodeError, NodeOperationError } from 'n8n-workflow';
 
 import { downloadToBinary, isExpiredLinkError } from '../shared/download';
+import { itemJobKey, jobFileBaseName } from '../shared/file-names';
 import { apiError } from '../shared/http/errors';
 import { redactUrl } from '../shared/http/redact';
 import { planUrls, withoutPaths } from './find-urls';
@@ -31,7 +32,8 @@ interface Failure {
 }
 
 /**
- * Downloads every URL of one item into binary properties named after where the URL was. An
+ * Downloads every URL of one item into binary properties named after where the URL was, each
+ * file named by the pack's one rule (`jobFileBaseName`: `<job id>_<property>`, unique per job). An
  * item without URLs comes back unchanged. Failed downloads fail the item; with Continue On
  * Fail the item keeps everything that did land and lists what did not in `failedUrls`.
  */
@@ -58,7 +60,7 @@ export async function archiveItem(
 				await limit(
 					async () =>
 						await downloadToBinary(context, found.url, {
-							baseName: found.name,
+							baseName: jobFileBaseName(itemJobKey(input.json, found.url), found.name),
 							source: found.label,
 							maxBytes: settings.maxBytes,
 							timeoutMs: settings.timeoutMs,

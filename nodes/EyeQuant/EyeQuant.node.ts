@@ -9,6 +9,8 @@ import * as recommendations from './actions/recommendations';
 import { operations } from './actions/router';
 import * as summary from './actions/summary';
 import { eyeQuantClient } from './transport';
+import { docsUrl } from '../shared/docs';
+import { simplifyProperties } from '../shared/simplify';
 
 export class EyeQuant implements INodeType {
 	description: INodeTypeDescription = {
@@ -18,6 +20,7 @@ export class EyeQuant implements INodeType {
 		icon: { light: 'file:eyequant.svg', dark: 'file:eyequant.dark.svg' },
 		description: 'Predict where people look on a design: attention maps, clarity and excitingness scores, summaries',
 		subtitle: RESOURCE_SUBTITLE,
+		documentationUrl: docsUrl('eyequant'),
 		defaults: { name: 'EyeQuant' },
 		usableAsTool: true,
 		credentials: [{ name: 'eyeQuantApi', required: true }],
@@ -35,6 +38,7 @@ export class EyeQuant implements INodeType {
 			...summary.description,
 			...recommendations.description,
 			...job.description,
+			...simplifyProperties,
 		],
 	};
 

@@ -9,6 +9,7 @@ import { redactUrl } from '../shared/http/redact';
 import { flattenAnalysis, mapUrls } from './flatten';
 import type { FlatAnalysis, MapName } from './flatten';
 import type { EyeQuantAnalysis } from './schemas';
+import { jobFileBaseName } from '../shared/file-names';
 
 export interface MapDownloadOptions {
 	itemIndex?: number;
@@ -39,7 +40,7 @@ export interface MapDownloads {
 /**
  * Streams every map of a successful analysis into n8n binary data, a few at a time. One map that
  * fails (expired, broke off) does not stop the others: the caller gets what landed and what did
- * not, and decides (see `mapDownloadError`). File names are `<screenshotId>_<map>.png`.
+ * not, and decides (see `mapDownloadError`). File names follow the pack's one rule (`jobFileBaseName`): `<screenshotId>_<map>.png`.
  */
 export async function downloadAnalysisMaps(
 	context: DownloadContext,
@@ -50,7 +51,7 @@ export async function downloadAnalysisMaps(
 	const maps = mapUrls(flat);
 	const settled = await mapSettled(maps, options.concurrency ?? 5, async ({ name, url }) =>
 		await downloadToBinary(context, url, {
-			baseName: `${flat.screenshotId}_${name}`,
+			baseName: jobFileBaseName(flat.screenshotId, name),
 			source: `EyeQuant ${name}`,
 			maxBytes: options.maxBytes,
 			timeoutMs: options.timeoutMs,

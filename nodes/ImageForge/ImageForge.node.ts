@@ -7,6 +7,8 @@ import * as image from './actions/image';
 import { operations } from './actions/router';
 import * as session from './actions/session';
 import { imageForgeClient } from './transport';
+import { docsUrl } from '../shared/docs';
+import { simplifyProperties } from '../shared/simplify';
 
 export class ImageForge implements INodeType {
 	description: INodeTypeDescription = {
@@ -16,6 +18,7 @@ export class ImageForge implements INodeType {
 		icon: { light: 'file:imageforge.svg', dark: 'file:imageforge.dark.svg' },
 		subtitle: RESOURCE_SUBTITLE,
 		description: 'SEO metadata (title, alt text, caption, tags) and optimised exports for images with Image Forge',
+		documentationUrl: docsUrl('image-forge'),
 		defaults: { name: 'Image Forge' },
 		usableAsTool: true,
 		credentials: [{ name: 'imageForgeApi', required: true }],
@@ -31,6 +34,7 @@ export class ImageForge implements INodeType {
 			...session.description,
 			...image.description,
 			...credits.description,
+			...simplifyProperties,
 		],
 	};
 

@@ -7,6 +7,8 @@ import { CALLBACK_WEBHOOKS, isWaitMode, resumeOnCallback, waitForCallbacks } fro
 import { operations } from './actions/router';
 import { imageIntelligenceDeliveries } from './deliveries';
 import { imageIntelligenceClient } from './transport';
+import { docsUrl } from '../shared/docs';
+import { simplifyProperties } from '../shared/simplify';
 
 export class ImageIntelligence implements INodeType {
 	description: INodeTypeDescription = {
@@ -16,6 +18,7 @@ export class ImageIntelligence implements INodeType {
 		icon: { light: 'file:imageintelligence.svg', dark: 'file:imageintelligence.dark.svg' },
 		subtitle: RESOURCE_SUBTITLE,
 		description: 'Ask yes/no questions about images ("Is the garage door open?") and see which image answered yes',
+		documentationUrl: docsUrl('image-intelligence'),
 		defaults: { name: 'Image Intelligence' },
 		usableAsTool: true,
 		credentials: [{ name: 'imageIntelligenceApi', required: true }],
@@ -31,6 +34,7 @@ export class ImageIntelligence implements INodeType {
 				default: 'ask',
 			},
 			...ask.description,
+			...simplifyProperties,
 		],
 	};
 

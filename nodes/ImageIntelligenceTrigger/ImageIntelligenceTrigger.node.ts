@@ -4,6 +4,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { DELIVERY_WEBHOOKS, deliveryWebhookMethods } from '../shared/webhooks/activation';
 import { receiveDelivery } from '../shared/webhooks/receive';
 import { imageIntelligenceDeliveries } from '../ImageIntelligence/deliveries';
+import { docsUrl } from '../shared/docs';
 
 /**
  * Starts the workflow when Image Intelligence calls this node's URL with a finished ask job. The
@@ -18,6 +19,7 @@ export class ImageIntelligenceTrigger implements INodeType {
 		icon: { light: 'file:../ImageIntelligence/imageintelligence.svg', dark: 'file:../ImageIntelligence/imageintelligence.dark.svg' },
 		group: ['trigger'],
 		version: 1,
+		documentationUrl: docsUrl('webhook-triggers'),
 		subtitle: 'Finished ask jobs, pushed by Image Intelligence',
 		description: 'Starts the workflow when Image Intelligence calls with a finished ask job (read back with your credential; each job once)',
 		defaults: { name: 'Image Intelligence Trigger' },

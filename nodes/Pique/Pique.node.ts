@@ -12,6 +12,8 @@ import { piqueDeliveries, piqueWebhookSecret } from './deliveries';
 import { listLedgerTriggerNodes, TRIGGER_NODES_METHOD } from '../shared/reemit';
 import { listSearch } from './methods';
 import { piqueClient } from './transport';
+import { docsUrl } from '../shared/docs';
+import { simplifyProperties } from '../shared/simplify';
 
 /** Operations that submit evaluations and can wait for Pique's call. */
 const WAIT_OPERATIONS = new Set(['upload', 'evaluateSocialMedia']);
@@ -24,6 +26,7 @@ export class Pique implements INodeType {
 		icon: { light: 'file:pique.svg', dark: 'file:pique.dark.svg' },
 		subtitle: RESOURCE_SUBTITLE,
 		description: 'Score videos, images and audio with Pique judges: uploads, social media videos, judges',
+		documentationUrl: docsUrl('pique'),
 		defaults: { name: 'Pique' },
 		usableAsTool: true,
 		credentials: [{ name: 'piqueApi', required: true }],
@@ -41,6 +44,7 @@ export class Pique implements INodeType {
 			...evaluation.description,
 			...judge.description,
 			...job.description,
+			...simplifyProperties,
 		],
 	};
 

@@ -4,6 +4,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { DELIVERY_WEBHOOKS, deliveryWebhookMethods } from '../shared/webhooks/activation';
 import { receiveDelivery } from '../shared/webhooks/receive';
 import { piqueDeliveries, piqueWebhookSecret } from '../Pique/deliveries';
+import { docsUrl } from '../shared/docs';
 
 /**
  * Starts the workflow when Pique calls this node's URL with a finished evaluation: the call's
@@ -18,6 +19,7 @@ export class PiqueWebhookTrigger implements INodeType {
 		icon: { light: 'file:../Pique/pique.svg', dark: 'file:../Pique/pique.dark.svg' },
 		group: ['trigger'],
 		version: 1,
+		documentationUrl: docsUrl('webhook-triggers'),
 		subtitle: 'Finished evaluations, pushed by Pique',
 		description: 'Starts the workflow when Pique calls with a finished evaluation (signed webhook; each evaluation once)',
 		defaults: { name: 'Pique Webhook Trigger' },

@@ -1,24 +1,25 @@
 import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { optionsProperty, readOptions } from './options';
-import { pollLedger } from './poll';
+import { docsUrl } from '../shared/docs';
 import { triggerProvider } from './providers';
-import { testEvent } from './testEvent';
+import { POLLING_TRIGGER, pollTrigger, pollingTriggerProperties } from './trigger';
 
+/**
+ * The first trigger of the pack, one node for both providers (Provider = EyeQuant or Pique). Kept,
+ * hidden from the node panel, so that workflows using it keep working; new workflows use the
+ * EyeQuant Trigger and the Pique Trigger, listed with their action nodes.
+ */
 export class VisualAiTrigger implements INodeType {
 	description: INodeTypeDescription = {
+		...POLLING_TRIGGER,
 		displayName: 'Visual AI Trigger',
 		name: 'visualAiTrigger',
 		icon: { light: 'file:visualaitrigger.svg', dark: 'file:visualaitrigger.dark.svg' },
-		group: ['trigger'],
-		version: 1,
 		subtitle: '={{"Finished " + ($parameter["provider"] === "pique" ? "Pique evaluations" : "EyeQuant analyses")}}',
 		description: 'Starts the workflow when EyeQuant analyses or Pique evaluations finish (each job once per trigger)',
+		documentationUrl: docsUrl('visual-ai-trigger-earlier-workflows'),
 		defaults: { name: 'Visual AI Trigger' },
-		polling: true,
-		inputs: [],
-		outputs: [NodeConnectionTypes.Main],
+		hidden: true,
 		credentials: [
 			{ name: 'eyeQuantApi', required: true, displayOptions: { show: { provider: ['eyeQuant'] } } },
 			{ name: 'piqueApi', required: true, displayOptions: { show: { provider: ['pique'] } } },
@@ -35,21 +36,13 @@ export class VisualAiTrigger implements INodeType {
 				],
 				default: 'eyeQuant',
 			},
-			{
-				displayName:
-					'Neither API can list jobs, so this trigger emits the jobs the pack recorded: EyeQuant → Analysis → Create and Pique → Evaluation → Upload / Social Media record theirs; Job → Track records jobs submitted elsewhere. Use the same credential there and here. A newly added trigger starts with the jobs recorded in the 24 hours before its first poll.',
-				name: 'ledgerNotice',
-				type: 'notice',
-				default: '',
-			},
-			optionsProperty,
+			...pollingTriggerProperties(
+				'This node is replaced by the EyeQuant Trigger and the Pique Trigger (each with its own credential); it keeps working in the workflows that use it. Neither API can list jobs, so it emits the jobs the pack recorded with the same credential (Create / Upload / Social Media, or Job → Track).',
+			),
 		],
 	};
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-		const provider = triggerProvider(this.getNode(), this.getNodeParameter('provider', 'eyeQuant') as string);
-		const options = readOptions(this, provider.id);
-		if (this.getMode() === 'manual') return await testEvent(this, provider, options);
-		return await pollLedger(this, provider, options);
+		return await pollTrigger(this, triggerProvider(this.getNode(), this.getNodeParameter('provider', 'eyeQuant') as string));
 	}
 }

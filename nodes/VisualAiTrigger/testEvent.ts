@@ -5,14 +5,29 @@ import type { TriggerOptions } from './options';
 import { ledgerTarget, splitLedgerWarning } from '../shared/ledger';
 import { resultItem } from './items';
 import { asNodeError, openTriggerLedger, pollRetry, workContext } from './context';
-import type { TriggerProvider } from './providers/types';
+import type { JobLedger, LedgerJob } from '../shared/ledger';
+import type { JobSnapshot, TriggerProvider } from './providers/types';
+
+/**
+ * When the pack first saw this job finished (ms): the ledger's record, or now, recorded as such.
+ * EyeQuant gives no completion time, so this is what `completedAt` means for it (see the README).
+ */
+async function firstSeenFinished(ledger: JobLedger, provider: TriggerProvider, account: string, job: LedgerJob, snapshot: JobSnapshot): Promise<number> {
+	if (job.finishedAt !== undefined) return job.finishedAt;
+	const now = Date.now();
+	const state = snapshot.state === 'pending' ? 'finished' : snapshot.state;
+	await ledger.recordChecks([{ provider: provider.id, account, jobId: job.jobId, state, status: snapshot.status, finishedAt: snapshot.finishedAt ?? now }], now);
+	return now;
+}
 
 /** How many of the newest jobs a test event looks at before giving up. */
 const CANDIDATES = 20;
 
 /**
  * "Fetch Test Event": the newest finished job of this account, as the trigger would emit it.
- * Reads the ledger and asks the provider; records nothing, stages nothing, leaves the cursor alone.
+ * Reads the ledger and asks the provider; delivers nothing, stages nothing, leaves the cursor alone.
+ * The one thing it may record is when the pack first saw the shown job finished, so that its
+ * `completedAt` is the same now and when the job is emitted later.
  */
 export async function testEvent(
 	context: IPollFunctions,
@@ -33,7 +48,7 @@ export async function testEvent(
 			throw asNodeError(context.getNode(), error);
 		}
 		if (snapshot.state === 'finished' || (snapshot.state === 'failed' && options.includeFailed)) {
-			const item = await resultItem(provider, job, snapshot, Date.now());
+			const item = await resultItem(provider, job, snapshot, await firstSeenFinished(ledger, provider, session.account, job, snapshot));
 			// Only on a test event: which ledger it read (in queue mode each process may have its own).
 			item.json.testEventLedger = ledger.location;
 			const split = splitLedgerWarning(ledgerTarget());
@@ -44,7 +59,7 @@ export async function testEvent(
 	throw new NodeOperationError(context.getNode(), `No finished ${provider.label} ${provider.jobNoun} to show yet`, {
 		description:
 			jobs.length === 0
-				? `The trigger emits jobs recorded in the job ledger (${ledger.location}) for this credential, and none is recorded yet. Submit one with ${provider.submitHint}, wait until it finishes, then fetch a test event again.`
-				: `None of the ${jobs.length} newest job(s) recorded for this credential in the job ledger (${ledger.location}) has finished yet. Wait a moment, then fetch a test event again.`,
+				? `The trigger emits the jobs the pack recorded for this credential, and none is recorded yet. Submit one with ${provider.submitHint}, wait until it finishes, then fetch a test event again.`
+				: `None of the ${jobs.length} newest job(s) recorded for this credential has finished yet. Wait a moment, then fetch a test event again.`,
 	});
 }

@@ -5,7 +5,8 @@
  * builds the provider client once per execution, runs the operation over the input items with
  * bounded concurrency (the operation's own, or the node's Concurrency option), keeps output in
  * input order, sets `pairedItem`, and turns an item's error into an error item under Continue On
- * Fail. An operation says only what to do with one item:
+ * Fail, and applies the node's Simplify switch (shared/simplify.ts) to every output item. An
+ * operation says only what to do with one item:
  *
  *   export const description = updateDisplayOptions({ show: { resource: ['x'], operation: ['y'] } }, properties);
  *   export async function execute(context, itemIndex, client) { ...; return { json }; }
@@ -23,6 +24,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { runPerItem } from './items';
 import type { ItemResult } from './items';
 import { numberOption, optionsOf } from './parameters';
+import { simplifyItems } from './simplify';
 
 export type { ItemResult } from './items';
 
@@ -88,12 +90,20 @@ export async function route<Client, Map extends Record<string, string>>(
 	const batch = batchOf(context, operation);
 	if (batch) {
 		const outcomes = await batch.executeBatch(context, client);
-		return [await runPerItem(context, 1, async (itemIndex) => outcomeOf(context, outcomes[itemIndex], itemIndex))];
+		return [await runPerItem(context, 1, async (itemIndex) => simplified(context, itemIndex, outcomeOf(context, outcomes[itemIndex], itemIndex)))];
 	}
 	const perItem = operation as ItemOperation<Client>;
 	const concurrency =
 		perItem.concurrency ?? Math.max(1, Math.floor(numberOption(optionsOf(context), 'concurrency', settings.defaultConcurrency)));
-	return [await runPerItem(context, concurrency, async (itemIndex) => await perItem.execute(context, itemIndex, client))];
+	return [
+		await runPerItem(context, concurrency, async (itemIndex) => simplified(context, itemIndex, await perItem.execute(context, itemIndex, client))),
+	];
+}
+
+/** An item's output with the node's Simplify switch applied (nodes without the switch: unchanged). */
+function simplified(context: IExecuteFunctions, itemIndex: number, result: ItemResult): ItemResult {
+	if (context.getNodeParameter('simplify', itemIndex, false) !== true) return result;
+	return simplifyItems(Array.isArray(result) ? result : [result]);
 }
 
 /** The operation's batch form when this execution runs as a batch, else undefined (per item). */

@@ -77,7 +77,7 @@ export interface Example {
 }
 
 /** The pack's trigger nodes: an example that starts with one cannot run with `n8n execute`. */
-const PACK_TRIGGERS = ['visualAiTrigger', 'piqueWebhookTrigger', 'imageIntelligenceTrigger'];
+const PACK_TRIGGERS = ['visualAiTrigger', 'eyeQuantTrigger', 'piqueTrigger', 'piqueWebhookTrigger', 'imageIntelligenceTrigger'];
 
 export function loadExamples(root: string): Example[] {
 	const dir = path.join(root, 'examples');

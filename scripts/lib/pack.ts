@@ -4,6 +4,7 @@ import path from 'node:path';
 
 import type { N8nInstall } from './n8n.ts';
 import { runOk } from './proc.ts';
+import { INSTALL_FLAGS } from './install-command.ts';
 
 export const PACKAGE_NAME = 'n8n-nodes-visual-ai';
 
@@ -13,6 +14,8 @@ export const PACK_NODE_TYPES = [
 	'imageIntelligence',
 	'pique',
 	'imageForge',
+	'eyeQuantTrigger',
+	'piqueTrigger',
 	'visualAiTrigger',
 	'archiveOutputs',
 	'piqueWebhookTrigger',
@@ -54,7 +57,7 @@ export async function installPack(install: N8nInstall, userFolder: string, tarba
 	);
 	await runOk(
 		'npm',
-		['install', tarball, '--omit=peer', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
+		['install', tarball, ...INSTALL_FLAGS, '--no-audit', '--no-fund', '--loglevel=error'],
 		{ cwd: nodesDir, env: npmEnv(install) },
 	);
 	const installed = readdirSync(path.join(nodesDir, 'node_modules'));

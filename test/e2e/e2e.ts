@@ -28,6 +28,7 @@ import type { Execution, N8nServer } from '../../scripts/lib/n8n.ts';
 import { PACK_CREDENTIAL_TYPES, PACK_NODE_TYPES, PACKAGE_NAME } from '../../scripts/lib/pack.ts';
 import { findRepoRoot } from '../../scripts/lib/repo.ts';
 import { N8nRest } from '../../scripts/lib/rest.ts';
+import { runAgentScenario } from './agent.ts';
 import { CHECKS } from './checks.ts';
 import { runSsrfScenario, SSRF_POLICY } from './ssrf.ts';
 import { assertPiqueItems, PIQUE_TRIGGER_WORKFLOW, piqueEmissions, runTriggerScenario, waitForPiqueJobs } from './trigger.ts';
@@ -79,7 +80,7 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 		sandbox = await startSandbox({ port: 0, mapBytes: MAP_BYTES, eyeQuantProcessingMs: 1000, piqueProcessingMs: PIQUE_PROCESSING_MS });
 		note(`sandbox on ${sandbox.url}; n8n user folder ${userFolder}`);
 		instance = await prepareInstance({ root, userFolder, filesDir, sandbox, progress: note });
-		// Workflows of the e2e alone (not examples): the Visual AI Trigger on Pique, the two webhook triggers.
+		// Workflows of the e2e alone (not examples): the Visual AI Trigger on Pique, the two webhook triggers, the AI Agent with the EyeQuant tool.
 		await instance.n8n.cli(['import:workflow', '--separate', `--input=${path.join(root, 'test', 'e2e', 'workflows')}`]);
 		note(
 			`setup: ${Object.entries(instance.timings)
@@ -121,6 +122,12 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 			recordSubmittedJobs(result.execution);
 		});
 	}
+
+	test('an AI Agent (scripted OpenAI-compatible model on loopback) calls the EyeQuant tool once and answers with its finished score', async () => {
+		const { sandbox, instance } = current();
+		// The tool's analysis is recorded for the trigger like any other: the EyeQuant Trigger must emit it too.
+		eyeQuantJobs.push(await runAgentScenario(instance, sandbox, work, note));
+	});
 
 	test("n8n's SSRF protection: Archive Outputs archives the sandbox link and refuses another loopback address on the item", async (t) => {
 		const { sandbox, instance } = current();
@@ -170,6 +177,8 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 				const refused = await rest.testCredential({ ...right, data: { ...right.data, [secretField]: wrongSecret } });
 				assert.equal(refused.status, 'Error', `a wrong ${secretField} passed the test`);
 				assert.ok(!refused.message.includes(wrongSecret), 'the message must not repeat the key');
+				// A helpful message names the provider and says what to do, not just "Unauthorized".
+				assert.match(refused.message, /(EyeQuant|Pique|Image Forge|Image Intelligence) .*(again|Activate)/, refused.message);
 			});
 		}
 
@@ -187,7 +196,7 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 			}
 		});
 
-		test('the Visual AI Trigger on Pique, published, emits the evaluations example 3 submitted', async () => {
+		test('the Visual AI Trigger (an existing workflow\'s node) on Pique, published, emits the evaluations example 3 submitted', async () => {
 			const { rest } = api();
 			assert.ok(piqueJobs.length > 0, 'example 3 did not submit an evaluation');
 			await rest.activate(PIQUE_TRIGGER_WORKFLOW);
@@ -195,11 +204,11 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 			assertPiqueItems(await waitForPiqueJobs(rest, piqueJobs, 60_000), piqueJobs);
 		});
 
-		const triggerExample = examples.find((example) => example.workflow.nodes.some((node) => node.type.endsWith('.visualAiTrigger')));
-		test('the Visual AI Trigger example (EyeQuant), published, emits each finished job once, archived and written to disk', async () => {
+		const triggerExample = examples.find((example) => example.workflow.nodes.some((node) => node.type.endsWith('.eyeQuantTrigger')));
+		test('the EyeQuant Trigger example, published, emits each finished job once, archived and written to disk', async () => {
 			const { rest, server } = api();
 			const { sandbox, instance } = current();
-			assert.ok(triggerExample, 'examples/ has no workflow that starts with the Visual AI Trigger');
+			assert.ok(triggerExample, 'examples/ has no workflow that starts with a polling trigger of the pack');
 			await runTriggerScenario({
 				rest,
 				server,

@@ -76,7 +76,9 @@ export async function runTriggerScenario(scenario: TriggerScenario): Promise<voi
 				assert.ok(ref, `job ${String(item.json.jobId)}: binary ${name} after the archive node`);
 				const bytes = readBinary(scenario.userFolder, ref);
 				assert.equal(bytes.length, scenario.mapBytes, `${name} size`);
-				const written = path.join(scenario.filesDir, 'visual-ai-archive', `${String(item.json.jobId)}-${ref.fileName ?? `${name}.png`}`);
+				// The pack's one file-naming rule: <job id>_<name>, so the example writes each map under that name.
+				assert.ok(ref.fileName?.startsWith(`${String(item.json.jobId)}_`), `${name}: file name ${ref.fileName ?? '(none)'}`);
+				const written = path.join(scenario.filesDir, 'visual-ai-archive', ref.fileName ?? '');
 				assert.ok(existsSync(written), `Write Files from Disk did not write ${written}`);
 				assert.equal(sha256(readFileSync(written)), sha256(bytes), `${written} differs from the archived map`);
 			}

@@ -19,6 +19,8 @@ export type TaskKind = 'summary' | 'recommendations';
 export type TaskOperation = 'generate' | 'get';
 
 const LABEL: Record<TaskKind, string> = { summary: 'summary', recommendations: 'recommendations' };
+/** The verb that agrees with the label ("the summary is", "the recommendations are"). */
+const IS: Record<TaskKind, string> = { summary: 'is', recommendations: 'are' };
 const FINISHED = new Set(['completed', 'failed', 'expired']);
 
 function taskDescription(kind: TaskKind, operation: TaskOperation): INodeProperties[] {
@@ -47,7 +49,7 @@ function taskDescription(kind: TaskKind, operation: TaskOperation): INodePropert
 			typeOptions: { minValue: 1 },
 			default: 300,
 			displayOptions: { show: { waitUntilCompleted: [true] } },
-			description: `Give up (with an error) when the ${LABEL[kind]} is not ready by then`,
+			description: `Give up (with an error) when the ${LABEL[kind]} ${IS[kind]} not ready by then`,
 		},
 		optionsCollection([concurrencyOption('EyeQuant')]),
 	];
@@ -120,7 +122,7 @@ function unfinished(context: IExecuteFunctions, kind: TaskKind, analysisId: stri
 		{
 			itemIndex,
 			description: expired
-				? `EyeQuant keeps generated ${LABEL[kind]} for one hour after they start. Run Generate again to regenerate it.`
+				? `EyeQuant keeps generated ${LABEL[kind]} for one hour after they start. Run Generate again to regenerate ${kind === 'summary' ? 'it' : 'them'}.`
 				: `${result.msg ? `EyeQuant said: ${result.msg}. ` : ''}Run Generate again; if it keeps failing, the analysis may not support it.`,
 		},
 	);

@@ -2,12 +2,11 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties, IWebhookDe
 import { NodeOperationError } from 'n8n-workflow';
 
 import { openLedger } from '../ledger';
+import { WAIT_MODES, waitModeOf, waitModeParameter } from '../wait-mode';
 import type { WaitingJob } from '../ledger';
 import { answer, readDelivery } from './receive';
 import type { DeliverySource, JobReading } from './receive';
 
-const WAIT_MODE = 'waitMode';
-const CALLBACK = 'callback';
 const DEFAULT_LIMIT_MINUTES = 60;
 
 /**
@@ -19,40 +18,38 @@ export const CALLBACK_WEBHOOKS: IWebhookDescription[] = [
 	{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: '', restartWebhook: true },
 ];
 
-/** "Wait for the Result" and its limit, for an operation that submits jobs to `provider`. */
-export function waitModeProperties(provider: string): INodeProperties[] {
-	return [
-		{
-			displayName: 'Wait for the Result',
-			name: WAIT_MODE,
-			type: 'options',
-			noDataExpression: true,
-			options: [
-				{ name: 'No', value: 'none', description: 'Output the submitted job at once; read its result later (Get, Wait for Completion, a trigger)' },
+/**
+ * "Wait for the Result" (No | Poll Until Done | Until <provider> Calls Back) with each mode's own
+ * parameters, for an operation that submits jobs to `provider`; `pollSettings` are Poll Until Done's.
+ */
+export function waitModeProperties(provider: string, pollSettings: INodeProperties[]): INodeProperties[] {
+	return waitModeParameter({
+		provider,
+		pollSettings,
+		callback: {
+			option: {
+				name: `Until ${provider} Calls Back`,
+				value: WAIT_MODES.callback,
+				description: `The execution waits without holding an n8n worker (also across n8n restarts) and goes on with the results when ${provider} calls back`,
+			},
+			settings: [
 				{
-					name: `Until ${provider} Calls Back`,
-					value: CALLBACK,
-					description: `The execution waits without holding an n8n worker (also across n8n restarts) and goes on with the results when ${provider} calls back`,
+					displayName: 'Limit Wait Time (Minutes)',
+					name: 'waitLimitMinutes',
+					type: 'number',
+					typeOptions: { minValue: 1 },
+					default: DEFAULT_LIMIT_MINUTES,
+					description: `How long the execution waits for ${provider}'s call`,
+					hint: 'If the limit passes without a call, n8n resumes the execution without running this node again: it passes its input items on unchanged (as n8n\'s own send-and-wait nodes do)',
 				},
 			],
-			default: 'none',
 		},
-		{
-			displayName: 'Limit Wait Time (Minutes)',
-			name: 'waitLimitMinutes',
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: DEFAULT_LIMIT_MINUTES,
-			displayOptions: { show: { [WAIT_MODE]: [CALLBACK] } },
-			description: `How long the execution waits for ${provider}'s call`,
-			hint: 'If the limit passes without a call, n8n resumes the execution without running this node again: it passes its input items on unchanged (as n8n\'s own send-and-wait nodes do)',
-		},
-	];
+	});
 }
 
-/** Whether this execution submits its jobs with the resume URL as their webhook and then waits. */
+/** Whether this execution submits its jobs with the resume URL as their webhook and then waits ("Until … Calls Back"). */
 export function isWaitMode(context: IExecuteFunctions): boolean {
-	return context.getNodeParameter(WAIT_MODE, 0, 'none') === CALLBACK;
+	return waitModeOf(context, 0) === WAIT_MODES.callback;
 }
 
 /** The execution's resume URL (with n8n's resume token), the webhook URL of every job it submits in Wait mode. */
@@ -61,7 +58,7 @@ export function callbackUrl(context: IExecuteFunctions, itemIndex: number): stri
 	if (typeof url !== 'string' || !/^https?:\/\//i.test(url)) {
 		throw new NodeOperationError(context.getNode(), 'n8n gave no resume URL for this execution', {
 			itemIndex,
-			description: 'Wait for the Result "Until ... Calls Back" needs n8n\'s waiting webhooks. Choose "No" and wait with Wait for Completion instead.',
+			description: 'Wait for the Result "Until ... Calls Back" needs n8n\'s waiting webhooks. Choose "Poll Until Done" (or "No" and Wait for Completion) instead.',
 		});
 	}
 	return url;

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 
 import type { INodeExecutionData } from 'n8n-workflow';
 
+import { jobFileBaseName } from '../../../nodes/shared/file-names';
 import { blobBytes, designPng } from '../../../sandbox/fixtures';
 import { binaryBytes } from '../../helpers/engine';
 import { startTestServer } from '../../helpers/http-server';
@@ -41,7 +42,7 @@ describe('Archive Outputs with EyeQuant results', () => {
 		expect(Object.keys(item.binary ?? {})).toEqual(['attention_attentionMap', 'attention_hotspotsMap', 'clarity_map', 'input_image']);
 		expect(item.binary?.attention_attentionMap).toMatchObject({
 			mimeType: 'image/png',
-			fileName: 'attention_attentionMap.png',
+			fileName: `${String(flat.json.screenshotId)}_attention_attentionMap.png`,
 			fileExtension: 'png',
 		});
 		expect(item.binary?.attention_attentionMap.id).toEqual(expect.any(String));
@@ -49,6 +50,22 @@ describe('Archive Outputs with EyeQuant results', () => {
 		expect((await binaryBytes(item, 'attention_attentionMap')).equals(await served(raw.outputs.attention.attentionMap))).toBe(true);
 		expect((await binaryBytes(item, 'input_image')).equals(await served(raw.outputs.input.image))).toBe(true);
 		expect(item.json).toEqual(flat.json.raw);
+	});
+
+	it('one file-naming rule, unique per job: many items’ files never share a name; Wait for Completion names its maps the same way', async () => {
+		const s = sandbox.current;
+		const ids = await createAnalyses(s, 3, ALL);
+		s.advanceTime(1000);
+		const got = await runEyeQuant(s, { resource: 'analysis', operation: 'get', screenshotId: '={{ $json.id }}' }, ids.map((id) => ({ json: { id } })));
+		const archived = await runArchive({}, got.map((item) => ({ json: item.json })));
+		const names = archived.flatMap((item) => Object.values(item.binary ?? {}).map((binary) => binary.fileName));
+		expect(names.length).toBeGreaterThanOrEqual(9);
+		expect(new Set(names).size).toBe(names.length);
+		archived.forEach((item, index) => {
+			expect(item.binary?.attentionMap?.fileName).toBe(`${jobFileBaseName(ids[index], 'attentionMap')}.png`);
+		});
+		const [waited] = await runEyeQuant(s, { resource: 'analysis', operation: 'waitForCompletion', pollInterval: 0.02, timeout: 10, screenshotId: ids[0] });
+		expect(waited.binary?.attentionMap?.fileName).toBe(`${jobFileBaseName(ids[0], 'attentionMap')}.png`);
 	});
 
 	it('"Archive after EyeQuant Get" works with the defaults: top-level map fields name the files, raw duplicates are fetched once', async () => {
@@ -142,7 +159,7 @@ describe('Archive Outputs on any item', () => {
 		const json = { id: 7, images: [`${s.url}/files/design.png`, `${s.url}/files/design.jpg`], meta: { thumb: `${s.url}/files/design.png?width=10&height=10` } };
 		const [whole] = await runArchive({ source: 'item' }, [{ json }]);
 		expect(Object.keys(whole.binary ?? {})).toEqual(['images_0', 'images_1', 'meta_thumb']);
-		expect(whole.binary?.images_1).toMatchObject({ mimeType: 'image/jpeg', fileName: 'images_1.jpg' });
+		expect(whole.binary?.images_1).toMatchObject({ mimeType: 'image/jpeg', fileName: '7_images_1.jpg' });
 		const [picked] = await runArchive({ source: 'paths', paths: 'images[1], meta.thumb', options: { keepUrlFields: false } }, [{ json }]);
 		expect(Object.keys(picked.binary ?? {})).toEqual(['images_1', 'meta_thumb']);
 		expect(picked.json).toEqual({ id: 7, images: [json.images[0]], meta: {} });
@@ -179,8 +196,9 @@ describe('Archive Outputs on any item', () => {
 		});
 		try {
 			const [item] = await runArchive({}, [{ json: { outputs: { heat: `${server.url}/png`, blob: `${server.url}/other` } } }]);
-			expect(item.binary?.heat).toMatchObject({ mimeType: 'image/png', fileName: 'heat.png' });
-			expect(item.binary?.blob).toMatchObject({ mimeType: 'application/octet-stream', fileName: 'blob' });
+			// No job id in the item: a short hash of the link stands for the job.
+			expect(item.binary?.heat).toMatchObject({ mimeType: 'image/png', fileName: expect.stringMatching(/^[0-9a-f]{12}_heat\.png$/) });
+			expect(item.binary?.blob).toMatchObject({ mimeType: 'application/octet-stream', fileName: expect.stringMatching(/^[0-9a-f]{12}_blob$/) });
 			expect((await binaryBytes(item, 'heat')).equals(png)).toBe(true);
 		} finally {
 			await server.close();

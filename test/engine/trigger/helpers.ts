@@ -2,8 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeParameters, INodeType } from 'n8n-workflow';
 
+import { EyeQuantTrigger } from '../../../nodes/EyeQuant/EyeQuantTrigger.node';
+import { PiqueTrigger } from '../../../nodes/Pique/PiqueTrigger.node';
 import { VisualAiTrigger } from '../../../nodes/VisualAiTrigger/VisualAiTrigger.node';
 import { closeLedgers } from '../../../nodes/shared/ledger';
 import { freshLedgerLocation, ledgerDump as dumpLedger, ledgerSql } from '../../helpers/ledger-backend';
@@ -14,6 +16,8 @@ import type { Sandbox } from '../../helpers/sandbox';
 import { sandboxCredentials } from '../../helpers/sandbox';
 
 export const trigger = new VisualAiTrigger();
+/** The three polling trigger node types, all over one polling core. */
+export const TRIGGER_TYPES = { visualAi: trigger, eyeQuant: new EyeQuantTrigger(), pique: new PiqueTrigger() } satisfies Record<string, INodeType>;
 
 /** A fresh ledger for this test file (N8N_VISUAL_AI_LEDGER: a SQLite file or a PostgreSQL database), restored afterwards. */
 export function useTempLedger(): void {
@@ -56,6 +60,8 @@ export async function submitAnalyses(sandbox: Sandbox, count: number, parameters
 
 export interface TriggerNodeOptions {
 	provider?: 'eyeQuant' | 'pique';
+	/** Which node type polls: the Visual AI Trigger (default, Provider from `provider`) or the provider's own trigger. */
+	type?: keyof typeof TRIGGER_TYPES;
 	/** What n8n's getPollBudgetMs() answers (n8n's scheduler: about 36 s; here default 5 minutes). */
 	budgetMs?: number;
 	options?: IDataObject;
@@ -71,23 +77,26 @@ export async function pollOnce(
 	staticData: IDataObject,
 	mode: 'trigger' | 'manual' = 'trigger',
 ): Promise<INodeExecutionData[] | null> {
-	const parameters = { provider: node.provider ?? 'eyeQuant', options: node.options ?? {} } as INodeParameters;
+	const type = node.type ?? 'visualAi';
+	const nodeType = TRIGGER_TYPES[type];
+	const parameters = (type === 'visualAi' ? { provider: node.provider ?? 'eyeQuant', options: node.options ?? {} } : { options: node.options ?? {} }) as INodeParameters;
 	const all = sandboxCredentials(sandbox);
-	const credentials = node.credentials ?? (node.provider === 'pique' ? { piqueApi: all.piqueApi } : { eyeQuantApi: all.eyeQuantApi });
-	const context = await pollContext(trigger, {
+	const pique = type === 'pique' || (type === 'visualAi' && node.provider === 'pique');
+	const credentials = node.credentials ?? (pique ? { piqueApi: all.piqueApi } : { eyeQuantApi: all.eyeQuantApi });
+	const context = await pollContext(nodeType, {
 		parameters,
 		credentials,
 		staticData,
 		mode,
 		nodeId: node.nodeId ?? 'trigger-node',
 		workflowId: node.workflowId ?? 'trigger-workflow',
-		nodeName: 'Visual AI Trigger',
+		nodeName: nodeType.description.displayName,
 	});
 	if (node.budgetMs !== undefined) {
 		const budgetMs = node.budgetMs;
 		context.getPollBudgetMs = () => budgetMs;
 	}
-	const result = await trigger.poll.call(context);
+	const result = await nodeType.poll!.call(context);
 	return result ? result[0] : null;
 }
 

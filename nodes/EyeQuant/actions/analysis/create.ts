@@ -5,9 +5,11 @@ import type { ItemResult } from '../../../shared/router';
 import { registerJobs } from '../../../shared/ledger';
 import { imageFromBinary, imageFromUrl } from '../../image';
 import { createAnalysisSchema } from '../../schemas';
-import { concurrencyOption, optionsCollection } from '../../../shared/descriptions';
+import { concurrencyOption, optionsCollection, waitProperties } from '../../../shared/descriptions';
 import type { LedgerClient } from '../../../shared/track';
-import { numberOption, optionsOf, requiredString } from '../common';
+import { WAIT_MODES, isPollMode, waitModeParameter } from '../../../shared/wait-mode';
+import { booleanOption, numberOption, optionsOf, requiredString, seconds } from '../common';
+import { waitForAnalysis } from './result';
 
 const PREDICTIONS = ['attention', 'clarity', 'excitingness'] as const;
 type Prediction = (typeof PREDICTIONS)[number];
@@ -18,17 +20,21 @@ const OUTPUT_PARAMETER: Record<Prediction, string> = {
 	excitingness: 'excitingnessOutputs',
 };
 
+const imageSource: INodeProperties = {
+	displayName: 'Image Source',
+	name: 'imageSource',
+	type: 'options',
+	options: [
+		{ name: 'Binary File', value: 'binary', description: 'A PNG or JPEG file on the incoming item' },
+		{ name: 'Image URL', value: 'url', description: 'The node downloads the image and sends it to EyeQuant' },
+	],
+	default: 'binary',
+};
+
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Image Source',
-		name: 'imageSource',
-		type: 'options',
-		options: [
-			{ name: 'Binary File', value: 'binary', description: 'A PNG or JPEG file on the incoming item' },
-			{ name: 'Image URL', value: 'url', description: 'The node downloads the image and sends it to EyeQuant' },
-		],
-		default: 'binary',
-	},
+	// On the canvas a file usually comes from the previous node; an AI agent can only give a URL.
+	{ ...imageSource, displayOptions: { show: { '@tool': [false] } } },
+	{ ...imageSource, default: 'url', displayOptions: { show: { '@tool': [true] } } },
 	{
 		displayName: 'Input Binary Field',
 		name: 'binaryPropertyName',
@@ -117,8 +123,25 @@ const properties: INodeProperties[] = [
 		description:
 			'The excitingness score (0–100) and/or the excitingness map image. Nothing selected means the EyeQuant default (Score).',
 	},
+	...waitModeParameter({
+		provider: 'EyeQuant',
+		pollSettings: waitProperties({
+			intervalSeconds: 5,
+			timeoutSeconds: 600,
+			giveUpWhen: 'the analysis has not finished by then',
+		}),
+	}),
 	optionsCollection([
 		concurrencyOption('EyeQuant'),
+		{
+			displayName: 'Download Outputs',
+			name: 'downloadOutputs',
+			type: 'boolean',
+			default: true,
+			displayOptions: { show: { '/waitMode': [WAIT_MODES.poll] } },
+			description:
+				'Whether to put every map into the item\'s binary data the moment the analysis succeeds (with Wait for the Result → Poll Until Done). EyeQuant deletes them one hour later.',
+		},
 		{
 			displayName: 'Max Image Size (MB)',
 			name: 'maxImageMb',
@@ -180,6 +203,17 @@ export async function execute(context: IExecuteFunctions, itemIndex: number, { c
 				description: `${error instanceof Error ? error.message : String(error)}. Wait for it with Wait for Completion, or record it later with Job → Track (screenshot ID ${created.id}).`,
 			},
 		);
+	}
+	if (isPollMode(context, itemIndex)) {
+		const finished = await waitForAnalysis(context, client, created.id, {
+			itemIndex,
+			intervalMs: seconds(context.getNodeParameter('pollInterval', itemIndex, 5) as number),
+			timeoutMs: seconds(context.getNodeParameter('timeout', itemIndex, 600) as number),
+			errorIfFailed: false,
+			download: booleanOption(itemOptions, 'downloadOutputs', true),
+			mapTimeoutMs: numberOption(itemOptions, 'mapTimeout', 120) * 1000,
+		});
+		return { ...finished, json: { ...finished.json, submittedAt: submittedAt.toISOString() } };
 	}
 	const json: IDataObject = {
 		screenshotId: created.id,

@@ -1,9 +1,8 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 
 import { concurrencyOption, optionsCollection, waitProperties } from '../../../shared/descriptions';
 import type { ItemResult } from '../../../shared/router';
-import { waitUntilDone } from '../../../shared/wait';
 import type { LedgerClient } from '../../../shared/track';
 import {
 	booleanOption,
@@ -14,9 +13,7 @@ import {
 	screenshotIdField,
 	seconds,
 } from '../common';
-import { analysisItem, fetchAnalysis } from './result';
-
-const FINISHED = new Set(['success', 'failed']);
+import { waitForAnalysis } from './result';
 
 const properties: INodeProperties[] = [
 	screenshotIdField,
@@ -54,29 +51,11 @@ export const description = updateDisplayOptions({ show: { resource: ['analysis']
 export async function execute(context: IExecuteFunctions, itemIndex: number, { client }: LedgerClient): Promise<ItemResult> {
 	const options = optionsOf(context, itemIndex);
 	const screenshotId = idParameter(context, 'screenshotId', 'Screenshot ID', itemIndex);
-	const analysis = await waitUntilDone(
-		context,
-		{
-			what: `EyeQuant analysis ${screenshotId}`,
-			intervalMs: seconds(context.getNodeParameter('pollInterval', itemIndex, 5) as number),
-			timeoutMs: seconds(context.getNodeParameter('timeout', itemIndex, 600) as number),
-			itemIndex,
-		},
-		async () => {
-			const current = await fetchAnalysis(client, screenshotId, itemIndex);
-			return { done: FINISHED.has(current.status), value: current };
-		},
-	);
-	if (analysis.status === 'failed' && booleanOption(options, 'errorIfFailed', false)) {
-		const reason = typeof analysis.error === 'string' ? analysis.error : analysis.error?.message;
-		const code = typeof analysis.error === 'object' ? analysis.error?.code : undefined;
-		throw new NodeOperationError(context.getNode(), `EyeQuant analysis ${screenshotId} failed${code ? ` (${code})` : ''}`, {
-			itemIndex,
-			description: `${reason ?? 'EyeQuant gave no reason.'} Check the design (a readable PNG or JPEG, not blank) and submit it again.`,
-		});
-	}
-	return await analysisItem(context, analysis, {
+	return await waitForAnalysis(context, client, screenshotId, {
 		itemIndex,
+		intervalMs: seconds(context.getNodeParameter('pollInterval', itemIndex, 5) as number),
+		timeoutMs: seconds(context.getNodeParameter('timeout', itemIndex, 600) as number),
+		errorIfFailed: booleanOption(options, 'errorIfFailed', false),
 		download: booleanOption(options, 'downloadOutputs', true),
 		mapTimeoutMs: numberOption(options, 'mapTimeout', 120) * 1000,
 	});

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeApiError, NodeError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { concurrencyOption, optionsCollection } from '../../../shared/descriptions';
+import { finishedIfAsked, pollSettings } from './wait';
 import type { ItemOutcome, ItemResult } from '../../../shared/router';
 import { callbackUrl, isWaitMode, waitModeProperties } from '../../../shared/webhooks/callback-wait';
 import { askJobItem } from '../../flatten';
@@ -99,7 +100,7 @@ const properties: INodeProperties[] = [
 		],
 		default: 'perItem',
 	},
-	...waitModeProperties('Image Intelligence'),
+	...waitModeProperties('Image Intelligence', pollSettings),
 	optionsCollection([
 		concurrencyOption('Image Intelligence'),
 		{
@@ -184,7 +185,7 @@ interface AskRequest {
 
 export async function execute(context: IExecuteFunctions, itemIndex: number, client: ImageIntelligenceClient): Promise<ItemResult> {
 	const request = await askRequest(context, itemIndex, [itemIndex]);
-	const jobs = await submit(context, client, request, itemIndex);
+	const jobs = await finishedIfAsked(context, client, await submit(context, client, request, itemIndex), itemIndex);
 	return jobs.map((json) => ({ json }));
 }
 
@@ -207,7 +208,7 @@ export async function executeBatch(context: IExecuteFunctions, client: ImageInte
 				0,
 				items.map((_item, index) => index),
 			);
-			return await submit(context, client, request, 0);
+			return await finishedIfAsked(context, client, await submit(context, client, request, 0), 0);
 		})(),
 	);
 	const rest = items.slice(1).map((): ItemOutcome => []);

@@ -8,9 +8,11 @@ import type { ItemOutcome } from '../../../shared/router';
 import type { LedgerClient } from '../../../shared/track';
 import { registerJobs } from '../../../shared/ledger';
 import { waitModeProperties } from '../../../shared/webhooks/callback-wait';
+import { isPollMode } from '../../../shared/wait-mode';
 import { socialMediaBatchSchema } from '../../schemas';
 import type { SocialMediaBatch } from '../../schemas';
 import { judgeId, judgeLocator, numberOption, optionsOf, webhookUrlOf, webhookUrlOption } from '../common';
+import { pollSettings, waitForEvaluation } from './wait';
 
 /** Pique takes 1 to 20 video URLs per request. */
 export const MAX_URLS_PER_REQUEST = 20;
@@ -48,7 +50,7 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { urlSource: ['item'] } },
 		description: 'The video link of each input item; the items\' links are sent to Pique 20 at a time',
 	},
-	...waitModeProperties('Pique'),
+	...waitModeProperties('Pique', pollSettings),
 	optionsCollection([
 		{
 			displayName: 'Batch Size',
@@ -115,7 +117,7 @@ export async function executeBatch(context: IExecuteFunctions, { client, account
 		for (const entry of batches[index]) if (!failures.has(entry.itemIndex)) failures.set(entry.itemIndex, result.reason as Error);
 	}
 
-	return inputs.map((_input, itemIndex): ItemOutcome => {
+	const outcomes = inputs.map((_input, itemIndex): ItemOutcome => {
 		const mine = entries.filter((entry) => entry.itemIndex === itemIndex);
 		const failure = failures.get(itemIndex);
 		if (failure) return withSubmittedJobs(context, failure, mine.flatMap((entry) => outputs.get(entry) ?? []), itemIndex);
@@ -123,6 +125,23 @@ export async function executeBatch(context: IExecuteFunctions, { client, account
 		if (unanswered) return new NodeOperationError(context.getNode(), `Pique's answer has no job for ${unanswered.url}`, { itemIndex });
 		return mine.map((entry) => outputs.get(entry) as INodeExecutionData);
 	});
+	if (!isPollMode(context, 0)) return outcomes;
+	return await finished(context, client, outcomes, Math.max(1, numberOption(options, 'concurrency', 2)));
+}
+
+/** Wait for the Result → Poll Until Done: each submitted job once it finished (the input item fails if one of its waits does). */
+async function finished(context: IExecuteFunctions, client: ApiClient, outcomes: ItemOutcome[], concurrency: number): Promise<ItemOutcome[]> {
+	const settled = await mapSettled(outcomes, concurrency, async (outcome, itemIndex): Promise<ItemOutcome> => {
+		if (outcome instanceof Error) return outcome;
+		const items = Array.isArray(outcome) ? outcome : [outcome];
+		const done: INodeExecutionData[] = [];
+		for (const item of items) {
+			const result = await waitForEvaluation(context, client, String(item.json.jobId), { itemIndex, errorIfFailed: false });
+			done.push({ ...item, json: { ...result, videoUrl: item.json.videoUrl, submittedAt: item.json.submittedAt } });
+		}
+		return done;
+	});
+	return settled.map((result) => (result.status === 'fulfilled' ? result.value : (result.reason as Error)));
 }
 
 function entriesOf(context: IExecuteFunctions, itemIndex: number): Entry[] {

@@ -9,7 +9,9 @@ import type { ItemResult } from '../../../shared/router';
 import type { LedgerClient } from '../../../shared/track';
 import { registerJobs } from '../../../shared/ledger';
 import { waitModeProperties } from '../../../shared/webhooks/callback-wait';
+import { isPollMode } from '../../../shared/wait-mode';
 import { fetchResult } from '../../results';
+import { pollSettings, waitForEvaluation } from './wait';
 import { presignedUploadSchema } from '../../schemas';
 import type { PresignedUpload } from '../../schemas';
 import { UPLOAD_CONTENT_TYPES, inferContentType, putUpload, uploadFileName } from '../../upload';
@@ -49,7 +51,7 @@ const properties: INodeProperties[] = [
 		default: 'auto',
 		description: 'What kind of content the file is, as Pique needs to know it',
 	},
-	...waitModeProperties('Pique'),
+	...waitModeProperties('Pique', pollSettings),
 	optionsCollection([
 		concurrencyOption('Pique'),
 		{
@@ -129,7 +131,10 @@ export async function execute(context: IExecuteFunctions, itemIndex: number, { c
 			json: { ...json, status: 'awaiting_upload', error: failed.message, ...(failed.description ? { errorDescription: failed.description } : {}) },
 		};
 	}
-	return { json: await recorded(context, account, { ...json, uploadedAt: new Date().toISOString() }, submittedAt, itemIndex) };
+	const uploaded = await recorded(context, account, { ...json, uploadedAt: new Date().toISOString() }, submittedAt, itemIndex);
+	if (!isPollMode(context, itemIndex)) return { json: uploaded };
+	const finished = await waitForEvaluation(context, client, String(uploaded.jobId), { itemIndex, errorIfFailed: false });
+	return { json: { ...finished, fileName: uploaded.fileName, submittedAt: uploaded.submittedAt, uploadedAt: uploaded.uploadedAt } };
 }
 
 /** Everything checked before anything is sent: the file, its content type and name, the judge. */
