@@ -1,7 +1,6 @@
 import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { DELIVERY_WEBHOOKS, deliveryWebhookMethods } from '../shared/webhooks/activation';
+import { DELIVERY_TRIGGER, deliveryWebhookMethods, setupNotice } from '../shared/webhooks/activation';
 import { receiveDelivery } from '../shared/webhooks/receive';
 import { imageIntelligenceDeliveries } from '../ImageIntelligence/deliveries';
 import { docsUrl } from '../shared/docs';
@@ -14,27 +13,19 @@ import { docsUrl } from '../shared/docs';
  */
 export class ImageIntelligenceTrigger implements INodeType {
 	description: INodeTypeDescription = {
+		...DELIVERY_TRIGGER,
 		displayName: 'Image Intelligence Trigger',
 		name: 'imageIntelligenceTrigger',
 		icon: { light: 'file:../ImageIntelligence/imageintelligence.svg', dark: 'file:../ImageIntelligence/imageintelligence.dark.svg' },
-		group: ['trigger'],
-		version: 1,
 		documentationUrl: docsUrl('webhook-triggers'),
 		subtitle: 'Finished ask jobs, pushed by Image Intelligence',
 		description: 'Starts the workflow when Image Intelligence calls with a finished ask job (read back with your credential; each job once)',
 		defaults: { name: 'Image Intelligence Trigger' },
-		inputs: [],
-		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'imageIntelligenceApi', required: true }],
-		webhooks: DELIVERY_WEBHOOKS,
 		properties: [
-			{
-				displayName:
-					'Give Image Intelligence this node\'s Production URL (open "Webhook URLs" above) as the job\'s webhook: Image Intelligence → Ask → Create → Options → Webhook URL. Its random path is the only secret (the provider signs nothing), so keep it private. Each call is checked by reading the job with this credential; jobs of other accounts and forged calls emit nothing. Each job is emitted once.',
-				name: 'setupNotice',
-				type: 'notice',
-				default: '',
-			},
+			setupNotice(
+				'Give Image Intelligence this node\'s Production URL (open "Webhook URLs" above) as the job\'s webhook: Image Intelligence → Ask → Create → Options → Webhook URL. Its random path is the only secret (the provider signs nothing), so keep it private. Each call is checked by reading the job with this credential; jobs of other accounts and forged calls emit nothing. Each job is emitted once.',
+			),
 		],
 	};
 

@@ -1,7 +1,7 @@
 import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
-import { DELIVERY_WEBHOOKS, deliveryWebhookMethods } from '../shared/webhooks/activation';
+import { DELIVERY_TRIGGER, deliveryWebhookMethods, setupNotice } from '../shared/webhooks/activation';
 import { receiveDelivery } from '../shared/webhooks/receive';
 import { piqueDeliveries, piqueWebhookSecret } from '../Pique/deliveries';
 import { docsUrl } from '../shared/docs';
@@ -14,27 +14,19 @@ import { docsUrl } from '../shared/docs';
  */
 export class PiqueWebhookTrigger implements INodeType {
 	description: INodeTypeDescription = {
+		...DELIVERY_TRIGGER,
 		displayName: 'Pique Webhook Trigger',
 		name: 'piqueWebhookTrigger',
 		icon: { light: 'file:../Pique/pique.svg', dark: 'file:../Pique/pique.dark.svg' },
-		group: ['trigger'],
-		version: 1,
 		documentationUrl: docsUrl('webhook-triggers'),
 		subtitle: 'Finished evaluations, pushed by Pique',
 		description: 'Starts the workflow when Pique calls with a finished evaluation (signed webhook; each evaluation once)',
 		defaults: { name: 'Pique Webhook Trigger' },
-		inputs: [],
-		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'piqueApi', required: true }],
-		webhooks: DELIVERY_WEBHOOKS,
 		properties: [
-			{
-				displayName:
-					'Give Pique this node\'s Production URL (open "Webhook URLs" above): as your organisation\'s webhook URL in Pique, or per job in Pique → Evaluation → Upload / Evaluate Social Media Videos → Options → Webhook URL. Set the Webhook Secret in the Pique credential: calls without a valid X-Webhook-Signature are refused (401). Each evaluation is read back from Pique and emitted once, however often Pique calls.',
-				name: 'setupNotice',
-				type: 'notice',
-				default: '',
-			},
+			setupNotice(
+				'Give Pique this node\'s Production URL (open "Webhook URLs" above): as your organisation\'s webhook URL in Pique, or per job in Pique → Evaluation → Upload / Evaluate Social Media Videos → Options → Webhook URL. Set the Webhook Secret in the Pique credential: calls without a valid X-Webhook-Signature are refused (401). Each evaluation is read back from Pique and emitted once, however often Pique calls.',
+			),
 		],
 	};
 

@@ -23,6 +23,21 @@ export const analysisIdField: INodeProperties = {
 	hint: 'Not the screenshot ID that Create returns',
 };
 
+/**
+ * Download Outputs: every map of a successful analysis into the item's binary data. `when` ends the
+ * description's first sentence (e.g. "the moment the analysis succeeds").
+ */
+export function downloadOutputsOption(fallback: boolean, when: string, extra: Partial<INodeProperties> = {}): INodeProperties {
+	return {
+		displayName: 'Download Outputs',
+		name: 'downloadOutputs',
+		type: 'boolean',
+		default: fallback,
+		description: `Whether to put every map (attentionMap, perceptionMap, hotspotsMap, clarityMap, excitingnessMap) into the item's binary data ${when}. EyeQuant deletes them one hour after the analysis finished.`,
+		...extra,
+	};
+}
+
 export const mapTimeoutOption: INodeProperties = {
 	displayName: 'Map Download Timeout (Seconds)',
 	name: 'mapTimeout',

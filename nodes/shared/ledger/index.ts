@@ -9,24 +9,7 @@ import { describeTarget, ledgerTarget } from './target';
 import type { LedgerTarget } from './target';
 import type { JobLedger, LedgerProvider } from './types';
 
-export type {
-	BeginPoll,
-	CheckResult,
-	Delivery,
-	JobLedger,
-	JobState,
-	KnownConsumer,
-	LedgerJob,
-	LedgerProvider,
-	NewJob,
-	PollStart,
-	PruneOptions,
-	ReemitRequest,
-	StagedBatch,
-	Waiter,
-	WaitingJob,
-	UndeliveredQuery,
-} from './types';
+export type * from './types';
 export { describeTarget, ledgerTarget } from './target';
 export { splitLedgerWarning } from './split';
 export { pruneIfDue, retentionDays } from './retention';

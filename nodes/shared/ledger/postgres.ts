@@ -12,7 +12,6 @@ import type {
 	CheckResult,
 	Delivery,
 	JobLedger,
-	JobState,
 	LedgerJob,
 	LedgerProvider,
 	NewJob,
@@ -24,6 +23,8 @@ import type {
 	Waiter,
 	WaitingJob,
 } from './types';
+import { toJob } from './rows';
+import type { JobRow } from './rows';
 
 const S = POSTGRES_SCHEMA;
 const TRIES = 4;
@@ -32,19 +33,6 @@ const RETRYABLE_SQLSTATE = /^(08|57P0|40001|40P01)/;
 const ORDER = `CASE j.state WHEN 'pending' THEN 1 ELSE 0 END, COALESCE(j.last_checked_at, 0), j.registered_at, j.job_id`;
 
 type Queryable = Pick<PoolClient, 'query'>;
-
-interface JobRow {
-	provider: LedgerProvider;
-	account: string;
-	job_id: string;
-	submitted_at: number;
-	registered_at: number;
-	state: JobState;
-	checks: number;
-	last_checked_at: number | null;
-	finished_at: number | null;
-	last_status: string | null;
-}
 
 interface ConsumerRow {
 	next_seq: number;
@@ -58,21 +46,6 @@ interface ConsumerRow {
 	provider: string | null;
 	account: string | null;
 	pending_since: number | null;
-}
-
-function toJob(row: JobRow): LedgerJob {
-	return {
-		provider: row.provider,
-		account: row.account,
-		jobId: row.job_id,
-		submittedAt: row.submitted_at,
-		registeredAt: row.registered_at,
-		state: row.state,
-		checks: row.checks,
-		lastCheckedAt: row.last_checked_at ?? undefined,
-		finishedAt: row.finished_at ?? undefined,
-		lastStatus: row.last_status ?? undefined,
-	};
 }
 
 function errorText(error: unknown): string {

@@ -13,7 +13,6 @@ import type {
 	CheckResult,
 	Delivery,
 	JobLedger,
-	JobState,
 	KnownConsumer,
 	LedgerJob,
 	LedgerProvider,
@@ -26,6 +25,8 @@ import type {
 	WaitingJob,
 	UndeliveredQuery,
 } from './types';
+import { toJob } from './rows';
+import type { JobRow } from './rows';
 
 const BUSY_TIMEOUT_MS = 10_000;
 const BUSY_RETRIES = 20;
@@ -106,19 +107,6 @@ export const MIGRATIONS: readonly string[] = [
 	);`,
 ];
 
-interface JobRow {
-	provider: LedgerProvider;
-	account: string;
-	job_id: string;
-	submitted_at: number;
-	registered_at: number;
-	state: JobState;
-	checks: number;
-	last_checked_at: number | null;
-	finished_at: number | null;
-	last_status: string | null;
-}
-
 interface ConsumerRow {
 	consumer: string;
 	next_seq: number;
@@ -133,21 +121,6 @@ interface ConsumerRow {
 	provider: string | null;
 	account: string | null;
 	pending_since: number | null;
-}
-
-function toJob(row: JobRow): LedgerJob {
-	return {
-		provider: row.provider,
-		account: row.account,
-		jobId: row.job_id,
-		submittedAt: row.submitted_at,
-		registeredAt: row.registered_at,
-		state: row.state,
-		checks: row.checks,
-		lastCheckedAt: row.last_checked_at ?? undefined,
-		finishedAt: row.finished_at ?? undefined,
-		lastStatus: row.last_status ?? undefined,
-	};
 }
 
 /**

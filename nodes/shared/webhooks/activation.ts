@@ -1,5 +1,5 @@
-import type { IHookFunctions, INodeType, IWebhookDescription } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import type { IHookFunctions, INodeProperties, INodeType, INodeTypeDescription, IWebhookDescription } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 /**
  * The one POST endpoint of a webhook trigger. n8n answers 200 as soon as the node hands it the
@@ -8,6 +8,20 @@ import { NodeOperationError } from 'n8n-workflow';
 export const DELIVERY_WEBHOOKS: IWebhookDescription[] = [
 	{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' },
 ];
+
+/** What both delivery webhook triggers have in their description (spread into its literal). */
+export const DELIVERY_TRIGGER = {
+	group: ['trigger'],
+	version: 1,
+	inputs: [],
+	outputs: [NodeConnectionTypes.Main],
+	webhooks: DELIVERY_WEBHOOKS,
+} satisfies Partial<INodeTypeDescription>;
+
+/** The notice at the top of a delivery trigger's panel: what to give the provider, and what is checked. */
+export function setupNotice(text: string): INodeProperties {
+	return { displayName: text, name: 'setupNotice', type: 'notice', default: '' };
+}
 
 const RANDOM_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

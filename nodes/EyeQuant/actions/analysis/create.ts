@@ -8,7 +8,7 @@ import { createAnalysisSchema } from '../../schemas';
 import { concurrencyOption, optionsCollection, waitProperties } from '../../../shared/descriptions';
 import type { LedgerClient } from '../../../shared/track';
 import { WAIT_MODES, isPollMode, waitModeParameter } from '../../../shared/wait-mode';
-import { booleanOption, numberOption, optionsOf, requiredString, seconds } from '../common';
+import { booleanOption, downloadOutputsOption, numberOption, optionsOf, requiredString, seconds } from '../common';
 import { waitForAnalysis } from './result';
 
 const PREDICTIONS = ['attention', 'clarity', 'excitingness'] as const;
@@ -133,15 +133,9 @@ const properties: INodeProperties[] = [
 	}),
 	optionsCollection([
 		concurrencyOption('EyeQuant'),
-		{
-			displayName: 'Download Outputs',
-			name: 'downloadOutputs',
-			type: 'boolean',
-			default: true,
+		downloadOutputsOption(true, 'the moment the analysis succeeds (with Wait for the Result → Poll Until Done)', {
 			displayOptions: { show: { '/waitMode': [WAIT_MODES.poll] } },
-			description:
-				'Whether to put every map into the item\'s binary data the moment the analysis succeeds (with Wait for the Result → Poll Until Done). EyeQuant deletes them one hour later.',
-		},
+		}),
 		{
 			displayName: 'Max Image Size (MB)',
 			name: 'maxImageMb',

@@ -4,28 +4,14 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { concurrencyOption, optionsCollection } from '../../../shared/descriptions';
 import type { ItemResult } from '../../../shared/router';
 import type { LedgerClient } from '../../../shared/track';
-import {
-	booleanOption,
-	mapTimeoutOption,
-	numberOption,
-	optionsOf,
-	idParameter,
-	screenshotIdField,
-} from '../common';
+import { booleanOption, downloadOutputsOption, idParameter, mapTimeoutOption, numberOption, optionsOf, screenshotIdField } from '../common';
 import { analysisItem, fetchAnalysis } from './result';
 
 const properties: INodeProperties[] = [
 	screenshotIdField,
 	optionsCollection([
 		concurrencyOption('EyeQuant'),
-		{
-			displayName: 'Download Outputs',
-			name: 'downloadOutputs',
-			type: 'boolean',
-			default: false,
-			description:
-				'Whether to put every map of a successful analysis into the item\'s binary data (attentionMap, perceptionMap, hotspotsMap, clarityMap, excitingnessMap). Map links die one hour after the analysis finished.',
-		},
+		downloadOutputsOption(false, 'when the analysis succeeded'),
 		mapTimeoutOption,
 	]),
 ];

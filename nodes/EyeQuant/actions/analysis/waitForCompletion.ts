@@ -4,15 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { concurrencyOption, optionsCollection, waitProperties } from '../../../shared/descriptions';
 import type { ItemResult } from '../../../shared/router';
 import type { LedgerClient } from '../../../shared/track';
-import {
-	booleanOption,
-	mapTimeoutOption,
-	numberOption,
-	optionsOf,
-	idParameter,
-	screenshotIdField,
-	seconds,
-} from '../common';
+import { booleanOption, downloadOutputsOption, idParameter, mapTimeoutOption, numberOption, optionsOf, screenshotIdField, seconds } from '../common';
 import { waitForAnalysis } from './result';
 
 const properties: INodeProperties[] = [
@@ -26,14 +18,7 @@ const properties: INodeProperties[] = [
 	}),
 	optionsCollection([
 		concurrencyOption('EyeQuant'),
-		{
-			displayName: 'Download Outputs',
-			name: 'downloadOutputs',
-			type: 'boolean',
-			default: true,
-			description:
-				'Whether to put every map into the item\'s binary data (attentionMap, perceptionMap, hotspotsMap, clarityMap, excitingnessMap) the moment the analysis succeeds. EyeQuant deletes them one hour later.',
-		},
+		downloadOutputsOption(true, 'the moment the analysis succeeds'),
 		{
 			displayName: 'Error If Analysis Failed',
 			name: 'errorIfFailed',

@@ -1,0 +1,31 @@
+import type { JobState, LedgerJob, LedgerProvider } from './types';
+
+/** A row of the `jobs` table, as both backends store it (times in ms since the epoch). */
+export interface JobRow {
+	provider: LedgerProvider;
+	account: string;
+	job_id: string;
+	submitted_at: number;
+	registered_at: number;
+	state: JobState;
+	checks: number;
+	last_checked_at: number | null;
+	finished_at: number | null;
+	last_status: string | null;
+}
+
+/** A `jobs` row as the ledger's interface gives it out. */
+export function toJob(row: JobRow): LedgerJob {
+	return {
+		provider: row.provider,
+		account: row.account,
+		jobId: row.job_id,
+		submittedAt: row.submitted_at,
+		registeredAt: row.registered_at,
+		state: row.state,
+		checks: row.checks,
+		lastCheckedAt: row.last_checked_at ?? undefined,
+		finishedAt: row.finished_at ?? undefined,
+		lastStatus: row.last_status ?? undefined,
+	};
+}
