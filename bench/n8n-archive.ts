@@ -72,7 +72,13 @@ interface Sample {
 	nodeMs?: number;
 	wallMs: number;
 	peakRssBytes: number;
+	/** CPU time of the whole process, every thread (bench/process-stats.ts; the undici floor's own figure). */
+	cpuMs?: number;
+	/** V8 full mark-compact collections in the whole process (n8n only). */
+	majorGcs?: number;
 }
+
+const PROCESS_STATS = /VAI_PROCESS_STATS (\{.*\})/;
 
 interface Result {
 	scenario: Scenario;
@@ -137,7 +143,8 @@ async function benchScenario(instance: Instance, sandbox: Sandbox, scenario: Sce
 
 	const ids = await importWorkflows(instance, scenario, urls, localPaths, path.join(work, `workflows-${scenario.id}`));
 	const samples: Record<ContenderId, Sample[]> = { curl: [], undici: [], empty: [], readFiles: [], httpRequest: [], archive: [] };
-	const env = options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : undefined;
+	const stats = path.join(findRepoRoot(), 'bench', 'process-stats.ts');
+	const env = { NODE_OPTIONS: `--import=${stats}${options.nodeOptions ? ` ${options.nodeOptions}` : ''}` };
 	try {
 		for (let round = 0; round < options.runs; round++) {
 			say(`round ${round + 1}/${options.runs}`);
@@ -218,8 +225,8 @@ async function undiciFloor(instance: Instance, urls: string[], dir: string): Pro
 	});
 	rmSync(dir, { recursive: true, force: true });
 	if (result.code !== 0) throw new Error(`undici floor failed: ${result.stderr}`);
-	const { ms } = JSON.parse(result.stdout) as { ms: number };
-	return { nodeMs: ms, wallMs: result.wallMs, peakRssBytes: result.peakRssBytes };
+	const { ms, cpuMs } = JSON.parse(result.stdout) as { ms: number; cpuMs: number };
+	return { nodeMs: ms, wallMs: result.wallMs, peakRssBytes: result.peakRssBytes, cpuMs };
 }
 
 async function execute(
@@ -227,18 +234,20 @@ async function execute(
 	workflowId: string,
 	scenario: Scenario,
 	downloads: boolean,
-	env: NodeJS.ProcessEnv | undefined,
+	env: NodeJS.ProcessEnv,
 ): Promise<Sample> {
 	const result = await instance.n8n.execute(workflowId, { timeoutMs: 600_000, env });
 	try {
 		if (result.execution?.status !== 'success') throw new Error(`${workflowId}: ${describeFailure(result)}`);
-		if (!downloads) return { wallMs: result.wallMs, peakRssBytes: result.peakRssBytes };
+		const statsLine = PROCESS_STATS.exec(result.stderr)?.[1];
+		const { cpuMs, majorGcs } = statsLine ? (JSON.parse(statsLine) as { cpuMs: number; majorGcs: number }) : { cpuMs: undefined, majorGcs: undefined };
+		if (!downloads) return { wallMs: result.wallMs, peakRssBytes: result.peakRssBytes, cpuMs, majorGcs };
 		const items = nodeItems(result.execution, MEASURED_NODE);
 		const sizes = items.map((item) => Object.values(item.binary ?? {})[0]?.bytes);
 		if (items.length !== scenario.count || sizes.some((size) => size !== scenario.bytesEach)) {
 			throw new Error(`${workflowId}: expected ${scenario.count} files of ${scenario.bytesEach} bytes, got ${JSON.stringify(sizes.slice(0, 5))}…`);
 		}
-		return { nodeMs: nodeTime(result.execution, MEASURED_NODE), wallMs: result.wallMs, peakRssBytes: result.peakRssBytes };
+		return { nodeMs: nodeTime(result.execution, MEASURED_NODE), wallMs: result.wallMs, peakRssBytes: result.peakRssBytes, cpuMs, majorGcs };
 	} finally {
 		// Every run leaves its files in n8n's binary store: 1 GiB each.
 		rmSync(path.join(instance.n8n.home.userFolder, '.n8n', 'storage', 'workflows', workflowId), { recursive: true, force: true });
@@ -327,8 +336,8 @@ function report(results: Result[], runs: number): string {
 	const lines = [
 		`Archive Outputs vs its floors inside n8n — n8n execute, filesystem binary data, sandbox on 127.0.0.1, median of ${runs} run(s)`,
 		'',
-		'| scenario | contender | node time | × Read Files | process wall | peak RSS (process) | RSS growth over empty workflow |',
-		'|---|---|---:|---:|---:|---:|---:|',
+		'| scenario | contender | node time | × Read Files | process wall | CPU time ¹ | full GCs ¹ | peak RSS (process) | RSS growth ¹ |',
+		'|---|---|---:|---:|---:|---:|---:|---:|---:|',
 	];
 	const verdicts: string[] = [];
 	const pass = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
@@ -339,6 +348,17 @@ function report(results: Result[], runs: number): string {
 			return values.length ? median(values) : undefined;
 		};
 		const rss = (id: ContenderId) => median(samples[id].map((sample) => sample.peakRssBytes));
+		const medianOf = (id: ContenderId, pick: (sample: Sample) => number | undefined) => {
+			const values = samples[id].map(pick).filter((value): value is number => value !== undefined);
+			return values.length ? median(values) : undefined;
+		};
+		// n8n contenders: what the measured node adds to the empty workflow; the undici floor: its own figure.
+		const over = (id: ContenderId, pick: (sample: Sample) => number | undefined) => {
+			const value = medianOf(id, pick);
+			if (value === undefined || id === 'empty' || id === 'undici') return value;
+			const base = medianOf('empty', pick);
+			return base === undefined ? undefined : value - base;
+		};
 		const growth = (id: ContenderId) => rss(id) - rss('empty');
 		const floor = nodeMs('readFiles');
 		for (const id of CONTENDERS.filter(ran)) {
@@ -346,7 +366,7 @@ function report(results: Result[], runs: number): string {
 			const time = nodeMs(id);
 			const inWorkflow = id !== 'curl' && id !== 'undici';
 			lines.push(
-				`| ${scenario.title} | ${CONTENDER_LABELS[id]} | ${id === 'empty' ? '—' : seconds(time)} | ${id === 'empty' || time === undefined || floor === undefined ? '—' : `${(time / floor).toFixed(2)}×`} | ${inWorkflow ? seconds(wall) : '—'} | ${mib(rss(id))} | ${inWorkflow && id !== 'empty' ? mib(growth(id)) : '—'} |`,
+				`| ${scenario.title} | ${CONTENDER_LABELS[id]} | ${id === 'empty' ? '—' : seconds(time)} | ${id === 'empty' || time === undefined || floor === undefined ? '—' : `${(time / floor).toFixed(2)}×`} | ${inWorkflow ? seconds(wall) : '—'} | ${seconds(over(id, (sample) => sample.cpuMs))} | ${over(id, (sample) => sample.majorGcs) ?? '—'} | ${mib(rss(id))} | ${inWorkflow && id !== 'empty' ? mib(growth(id)) : '—'} |`,
 			);
 		}
 		const archive = nodeMs('archive');
@@ -367,5 +387,7 @@ function report(results: Result[], runs: number): string {
 			);
 		}
 	}
-	return [...lines, '', ...verdicts].join('\n');
+	const note =
+		'¹ n8n contenders: what the measured node adds to the empty workflow (CPU time of every thread, V8 full mark-compacts, peak RSS); empty workflow and undici: their own figures.';
+	return [...lines, '', note, '', ...verdicts].join('\n');
 }

@@ -2,7 +2,7 @@
  * The network floor without n8n, as a child of bench/n8n-archive.ts: a bare undici GET of every
  * URL piped to a file, `concurrency` at a time, in a small Node process of its own (the Node that
  * runs n8n). Usage: `node --experimental-strip-types undici-floor.ts <urls.json> <out dir> <concurrency>`.
- * Prints `{"ms": <download time>, "bytes": <total written>}` on stdout.
+ * Prints `{"ms": <download time>, "bytes": <total written>, "cpuMs": <CPU time of the process>}` on stdout.
  */
 import { createWriteStream, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -32,7 +32,8 @@ async function main(): Promise<void> {
 	await Promise.all(Array.from({ length: Math.min(concurrency, urls.length) }, worker));
 	const ms = performance.now() - started;
 	await dispatcher.close();
-	process.stdout.write(JSON.stringify({ ms, bytes }));
+	const { user, system } = process.cpuUsage();
+	process.stdout.write(JSON.stringify({ ms, bytes, cpuMs: (user + system) / 1000 }));
 }
 
 main().catch((error: unknown) => {
