@@ -1,24 +1,58 @@
 /**
- * Archive Outputs against n8n's HTTP Request node (v4.2, response format File), both inside the
- * real n8n (`n8n execute` of a small workflow, filesystem binary data), on the same sandbox files,
- * with `curl -o` of those files as the floor. Run by `npm run bench` (bench/run.ts).
+ * Archive Outputs inside the real n8n (`n8n execute` of a small workflow, filesystem binary data)
+ * against its floors, in the same run on the same bytes (issue 17): n8n's own Read Files from Disk
+ * node reading local copies of the maps from n8n's files folder into binary data (what n8n's binary
+ * store costs with no network at all: the store floor), a bare undici download to a file in a small
+ * Node process of its own (bench/undici-floor.ts, the network floor without n8n, 8 at a time like
+ * Archive Outputs' default Concurrency), `curl -o`, and n8n's HTTP Request node (v4.2, response
+ * format File). Run by `npm run bench` (bench/run.ts).
  *
- * Scenarios (issue 4): one EyeQuant map of 1 GiB; 200 EyeQuant maps of 1 MiB. Each contender is a
- * workflow Start → Map URLs (Set) → One item per map (Split Out) → Download; the "empty workflow"
- * is the same without Download, so "RSS growth" is what the download node adds to the whole
- * `n8n execute` process's peak RSS (VmHWM). "node time" is n8n's own execution time of the
- * Download node; "process" is the wall time of the whole `n8n execute` (n8n's start included).
+ * Scenarios (issue 4): one EyeQuant map of 1 GiB; 200 EyeQuant maps of 1 MiB. Each n8n contender
+ * is a workflow Start → Map URLs (Set) → One item per map (Split Out) → Measured node; the "empty
+ * workflow" is the same without the last node, so "RSS growth", "CPU time" and "full GCs" are what
+ * that node adds to the whole `n8n execute` process (peak RSS as VmHWM; CPU time of every thread
+ * and V8's full mark-compacts from bench/process-stats.ts, preloaded with NODE_OPTIONS). "node
+ * time" is n8n's own execution time of the measured node; "process wall" is the whole `n8n
+ * execute` (n8n's start included). Targets: node time ≤ 1.2 × Read Files from Disk, RSS growth ≤
+ * the HTTP Request node's.
  *
- * Why the same node is about 3× slower here than in bench/archive.ts (n8n-core in process): V8's
- * garbage collector, not the node. Every socket read is a new Buffer outside the JS heap, which
- * only a GC frees; with n8n's defaults the young generation rarely fills during a download, so
- * V8 starts a full incremental mark ("external memory pressure") every 64 MB or so of such
- * Buffers, and n8n's live heap (about 150 MB, against about 45 MB in process) makes each mark
- * cost about 100 ms. Measured on 1 GiB: 24 full marks, mutator utilisation about 0.55, 2.0 s of
- * the CPU profile in GC. The HTTP Request node pays the same. As an experiment, with
- * NODE_OPTIONS=--max-semi-space-size=2 (frequent scavenges free those Buffers first) the 1 GiB
- * download took 2.2 to 2.8 s instead of about 7 s (HTTP Request: 3.1 s instead of 7.5 s) with
- * about 200 MiB less peak RSS. The table keeps n8n's defaults: that is what users run.
+ * Where the time goes (profiles: `--node-options "--cpu-prof --cpu-prof-dir=…"`; Node refuses
+ * `--trace-gc` in NODE_OPTIONS, so the GC traces were taken with a `--require` preload calling
+ * `v8.setFlagsFromString('--trace-gc')` and `--trace-incremental-marking`): V8's garbage collector
+ * in n8n's ~150 MB heap, for the store floor as for the downloads. Every 64 KiB read, from a file or
+ * a socket, is a new Buffer outside the JS heap; V8 frees them with a full incremental mark
+ * ("external memory pressure") every few dozen MB, and each mark of n8n's heap costs 100–250 ms.
+ * Read Files from Disk pays this once per byte (one Buffer per file read); a download pays it for
+ * the socket's Buffers and does the HTTP work on the same thread. The HTTP Request node pays the
+ * same. As an experiment (not in the table: users run n8n's defaults), NODE_OPTIONS
+ * =--max-semi-space-size=2 made frequent scavenges free those Buffers first: 1 GiB took 2.2–2.8 s
+ * instead of about 7 s (HTTP Request 3.1 s instead of 7.5 s), about 200 MiB less peak RSS.
+ *
+ * Tried to close the gap to Read Files (issue 17), without touching n8n's internals. 256 MiB map,
+ * `n8n execute` on the shared 2-core machine at load average 8–20, so node times scattered by 2×
+ * and the figures to compare are CPU time and full GCs over the empty workflow (its own: 3.2–4.1 s,
+ * 2 full GCs), with the range over 2–5 runs of each:
+ * - as shipped (2 MiB read-ahead, byte stream to prepareBinaryData): CPU +2.0 to +3.6 s, full GCs
+ *   +7 to +10, peak RSS 485–502 MiB. Read Files from Disk: +0.8 to +2.0 s, +3 to +5, 458–507 MiB.
+ *   HTTP Request: +2.2 to +2.6 s, +8 to +9, 489–504 MiB.
+ * - What is handed to prepareBinaryData: an object-mode stream, so that n8n's writeFile gets the
+ *   socket's chunks one by one instead of everything buffered joined into a new Buffer: +2.3 to
+ *   +3.7 s, +7 to +11 full GCs. Handing it undici's body itself (the sniffed head pushed back with
+ *   unshift, no stream of ours in between): +3.0 to +3.2 s, +9. Neither better: dropped.
+ * - Read-ahead 256 KiB instead of 2 MiB: +2.7 to +3.6 s, +8 to +10: no better; much smaller stalls
+ *   the socket during every disk write (about 3× slower in process, when the size was chosen). Kept.
+ * - Download in a worker thread (prototype: undici in a worker copies the body into 256 KiB or
+ *   1 MiB pieces, transferred to the main thread 8 in flight, an object-mode stream to
+ *   prepareBinaryData): the socket's Buffers live and die in the worker's small heap and n8n's
+ *   full GCs fall to Read Files' level (+4 to +5), but the process's CPU time does not fall (+1.9
+ *   to +3.0 s; +1.9 to +4.3 s with the worker's young generation capped at 1–2 MB: the worker's
+ *   start, undici loaded twice, one more copy) and peak RSS rises: 553–587 MiB, 508–529 MiB capped.
+ *   That breaks the RSS target, and the requests would leave the thread where n8n's egress checks
+ *   run: dropped.
+ * - Buffer reuse (copy the socket's chunks into a few recycled 1 MiB Buffers): not safe with n8n's
+ *   stores. The database mode (queue mode's default) keeps every chunk it is given and joins them
+ *   at the end, so a recycled Buffer would overwrite bytes already handed over. Not built.
+ * FINAL_FIGURES
  */
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -7,8 +7,9 @@
  *
  * For debugging and profiling: `--contenders archive,readFiles` runs only those (and the empty
  * workflow); `--scale 0.0625` shrinks the scenarios (64 MiB, 12 × 1 MiB); `--node-options "…"` is
- * NODE_OPTIONS for every `n8n execute` (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` or `--trace-gc`,
- * whose lines land in the child's stdout before the execution JSON).
+ * added to NODE_OPTIONS for every `n8n execute` (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`; Node
+ * refuses `--trace-gc` there, so for a GC trace `--require` a file that calls
+ * `v8.setFlagsFromString('--trace-gc')`: its lines land in stdout before the execution JSON).
  * The other benchmarks in bench/ run on their own (see the header of each file).
  */
 import { CONTENDER_IDS, benchArchiveInN8n } from './n8n-archive.ts';
