@@ -22,8 +22,14 @@
  * in n8n's ~150 MB heap, for the store floor as for the downloads. Every 64 KiB read, from a file or
  * a socket, is a new Buffer outside the JS heap; V8 frees them with a full incremental mark
  * ("external memory pressure") every few dozen MB, and each mark of n8n's heap costs 100–250 ms.
- * Read Files from Disk pays this once per byte (one Buffer per file read); a download pays it for
- * the socket's Buffers and does the HTTP work on the same thread. The HTTP Request node pays the
+ * Read Files from Disk pays this once per byte (one new 64 KiB Buffer per file read). A download
+ * pays it about twice: when the consumer is slower than the network (n8n's store writes each chunk
+ * before it takes the next), undici's parser reads everything the socket has queued with
+ * `socket.read()`, which joins the queued 64 KiB reads into one new Buffer (bare undici, 64 MiB
+ * through a consumer that yields once per chunk: 514–662 chunks of 99–128 KiB, each its own new
+ * Buffer, besides the socket's own; a consumer that keeps up gets 1026–1078 chunks of 61–64 KiB;
+ * the socket's highWaterMark at 16 KiB or 1 KiB does not change it). Hence about twice Read Files'
+ * full GCs (figures below), plus the HTTP work on the same thread. The HTTP Request node pays the
  * same. As an experiment (not in the table: users run n8n's defaults), NODE_OPTIONS
  * =--max-semi-space-size=2 made frequent scavenges free those Buffers first: 1 GiB took 2.2–2.8 s
  * instead of about 7 s (HTTP Request 3.1 s instead of 7.5 s), about 200 MiB less peak RSS.
