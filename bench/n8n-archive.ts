@@ -22,39 +22,42 @@
  * in n8n's ~150 MB heap, for the store floor as for the downloads. Every 64 KiB read, from a file or
  * a socket, is a new Buffer outside the JS heap; V8 frees them with a full incremental mark
  * ("external memory pressure") every few dozen MB, and each mark of n8n's heap costs 100–250 ms.
- * Read Files from Disk pays this once per byte (one new 64 KiB Buffer per file read). A download
- * pays it about twice: when the consumer is slower than the network (n8n's store writes each chunk
- * before it takes the next), undici's parser reads everything the socket has queued with
- * `socket.read()`, which joins the queued 64 KiB reads into one new Buffer (bare undici, 64 MiB
- * through a consumer that yields once per chunk: 514–662 chunks of 99–128 KiB, each its own new
- * Buffer, besides the socket's own; a consumer that keeps up gets 1026–1078 chunks of 61–64 KiB;
- * the socket's highWaterMark at 16 KiB or 1 KiB does not change it). Hence about twice Read Files'
- * full GCs (figures below), plus the HTTP work on the same thread. The HTTP Request node pays the
- * same. As an experiment (not in the table: users run n8n's defaults), NODE_OPTIONS
- * =--max-semi-space-size=2 made frequent scavenges free those Buffers first: 1 GiB took 2.2–2.8 s
- * instead of about 7 s (HTTP Request 3.1 s instead of 7.5 s), about 200 MiB less peak RSS.
+ * Read Files from Disk pays this once per byte (one new 64 KiB Buffer per file read). Reading a
+ * byte stream with `read()`, as async iteration does, joins whatever is queued into one new Buffer
+ * whenever the reader is slower than the network, and n8n's store is (it awaits one disk write
+ * per chunk). Bare undici, 64 MiB through a reader that yields once per chunk: 514–662 chunks of
+ * 99–128 KiB, each its own new Buffer besides the socket's own; read with 'data' events instead:
+ * 1028 chunks of 64 KiB, no new Buffers (the socket's highWaterMark, 16 KiB or 1 KiB, changes
+ * nothing). Archive Outputs used to iterate undici's body and hand n8n a byte stream that n8n
+ * iterates again: twice the Buffers, about twice Read Files' full GCs. It now reads the body with
+ * 'data' events into an object-mode stream (nodes/shared/download.ts, `peek`), so the socket's
+ * chunks reach n8n's store as they came. The HTTP Request node pays what Archive Outputs paid.
  *
- * Tried to close the gap to Read Files (issue 17), without touching n8n's internals. 256 MiB map,
- * `n8n execute` on the shared 2-core machine at load average 8–20, so node times scattered by 2×
- * and the figures to compare are CPU time and full GCs over the empty workflow (its own: 3.2–4.1 s,
- * 2 full GCs), with the range over 2–5 runs of each:
- * - as shipped (2 MiB read-ahead, byte stream to prepareBinaryData): CPU +2.0 to +3.6 s, full GCs
- *   +7 to +10, peak RSS 485–502 MiB. Read Files from Disk: +0.8 to +2.0 s, +3 to +5, 458–507 MiB.
- *   HTTP Request: +2.2 to +2.6 s, +8 to +9, 489–504 MiB.
- * - What is handed to prepareBinaryData: an object-mode stream, so that n8n's writeFile gets the
- *   socket's chunks one by one instead of everything buffered joined into a new Buffer: +2.3 to
- *   +3.7 s, +7 to +11 full GCs. Handing it undici's body itself (the sniffed head pushed back with
- *   unshift, no stream of ours in between): +3.0 to +3.2 s, +9. Neither better: dropped.
- * - Read-ahead 256 KiB instead of 2 MiB: +2.7 to +3.6 s, +8 to +10: no better; much smaller stalls
- *   the socket during every disk write (about 3× slower in process, when the size was chosen). Kept.
- * - Download in a worker thread (prototype: undici in a worker copies the body into 256 KiB or
- *   1 MiB pieces, transferred to the main thread 8 in flight, an object-mode stream to
- *   prepareBinaryData): the socket's Buffers live and die in the worker's small heap and n8n's
- *   full GCs fall to Read Files' level (+4 to +5), but the process's CPU time does not fall (+1.9
- *   to +3.0 s; +1.9 to +4.3 s with the worker's young generation capped at 1–2 MB: the worker's
- *   start, undici loaded twice, one more copy) and peak RSS rises: 553–587 MiB, 508–529 MiB capped.
- *   That breaks the RSS target, and the requests would leave the thread where n8n's egress checks
- *   run: dropped.
+ * What was tried (issue 17), without touching n8n's internals. 256 MiB map, `n8n execute` on the
+ * shared 2-core machine at load average 8–20, so node times scattered by 2× and the figures to
+ * compare are CPU time and full GCs over the empty workflow (its own: 2.9–4.1 s, 2 full GCs), with
+ * the range over 2–5 runs of each:
+ * - before: 2 MiB read-ahead, async iteration of undici's body, a byte stream to prepareBinaryData:
+ *   CPU +2.0 to +3.6 s, full GCs +7 to +10, peak RSS 485–530 MiB. In the same runs Read Files from
+ *   Disk: +0.8 to +2.0 s, +3 to +5, 458–507 MiB; HTTP Request: +2.2 to +2.6 s, +8 to +9, 489–504 MiB.
+ * - KEPT: the body read with 'data' events into an object-mode stream, 2 MiB (32 chunks) ahead.
+ *   Two builds alternated in the same hour: +2.0 to +2.5 s, full GCs +4 to +6, peak RSS 470–475 MiB
+ *   (before: +2.2 to +3.2 s, +7 to +9, 501–530 MiB; Read Files +1.4 to +2.2 s, +3 to +5, 460–474 MiB).
+ *   test/engine/archive/store-chunks.test.ts keeps it: a slow store must get chunks ≤ 64 KiB.
+ * - Half of it: an object-mode stream to prepareBinaryData but undici's body still iterated: +2.3 to
+ *   +3.7 s, +7 to +11 (the join moved one step up). Undici's body itself to prepareBinaryData (the
+ *   sniffed head pushed back with unshift): +3.0 to +3.2 s, +9. Neither better.
+ * - Read-ahead: 256 KiB (before the change) +2.7 to +3.6 s, +8 to +10; with the change 8, 32 and
+ *   128 chunks (0.5, 2, 8 MiB) all +1.4 to +3.0 s, +4 to +5. Much less stalls the socket during
+ *   every disk write (about 3× slower in process, when the size was chosen). Kept at 2 MiB.
+ * - Download in a worker thread (prototype, on the code before the change: undici in a worker
+ *   copies the body into 256 KiB or 1 MiB pieces, transferred to the main thread 8 in flight, an
+ *   object-mode stream to prepareBinaryData): the socket's Buffers live and die in the worker's
+ *   small heap and n8n's full GCs fall to Read Files' level (+4 to +5), but the process's CPU time
+ *   does not fall (+1.9 to +3.0 s; +1.9 to +4.3 s with the worker's young generation capped at 1–2
+ *   MB: the worker's start, undici loaded twice, one more copy) and peak RSS rises: 553–587 MiB,
+ *   508–529 MiB capped. It breaks the RSS target, the change above gets the same GCs without it,
+ *   and the requests would leave the thread where n8n's egress checks run: dropped.
  * - Buffer reuse (copy the socket's chunks into a few recycled 1 MiB Buffers): not safe with n8n's
  *   stores. The database mode (queue mode's default) keeps every chunk it is given and joins them
  *   at the end, so a recycled Buffer would overwrite bytes already handed over. Not built.
