@@ -43,6 +43,9 @@
  * - KEPT: the body read with 'data' events into an object-mode stream, 2 MiB (32 chunks) ahead.
  *   Two builds alternated in the same hour: +2.0 to +2.5 s, full GCs +4 to +6, peak RSS 470–475 MiB
  *   (before: +2.2 to +3.2 s, +7 to +9, 501–530 MiB; Read Files +1.4 to +2.2 s, +3 to +5, 460–474 MiB).
+ *   1 GiB, the two builds alternated at load average 5–10, four runs each: node time 8.7–12.4 s
+ *   (median 9.2 s) against 11.2–16.8 s (median 15.9 s), full GCs +20 to +23 against +27 to +30,
+ *   peak RSS 474–487 against 508–558 MiB; Read Files 5.7–9.3 s, +17 to +18, 464–514 MiB.
  *   test/engine/archive/store-chunks.test.ts keeps it: a slow store must get chunks ≤ 64 KiB.
  * - Half of it: an object-mode stream to prepareBinaryData but undici's body still iterated: +2.3 to
  *   +3.7 s, +7 to +11 (the join moved one step up). Undici's body itself to prepareBinaryData (the
