@@ -67,7 +67,7 @@
  * FINAL_FIGURES
  */
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -151,6 +151,8 @@ export async function benchArchiveInN8n(options: BenchOptions): Promise<string> 
 	const sandbox = await startSandbox({ port: 0, eyeQuantProcessingMs: 0 });
 	const results: Result[] = [];
 	const scale = options.scale ?? 1;
+	// The machine may be shared: the figures mean little without its load.
+	const loadAtStart = loadavg();
 	try {
 		const instance = await prepareInstance({
 			root,
@@ -172,7 +174,7 @@ export async function benchArchiveInN8n(options: BenchOptions): Promise<string> 
 		await sandbox.close();
 		rmSync(work, { recursive: true, force: true });
 	}
-	return report(results, options.runs);
+	return report(results, options.runs, loadAtStart);
 }
 
 async function benchScenario(instance: Instance, sandbox: Sandbox, scenario: Scenario, options: BenchOptions, work: string): Promise<Result> {
@@ -378,9 +380,10 @@ function median(values: number[]): number {
 const seconds = (ms: number | undefined) => (ms === undefined ? '—' : `${(ms / 1000).toFixed(2)} s`);
 const mib = (bytes: number) => `${(bytes / MiB).toFixed(0)} MiB`;
 
-function report(results: Result[], runs: number): string {
+function report(results: Result[], runs: number, loadAtStart: number[]): string {
+	const load = (values: number[]) => values.map((value) => value.toFixed(2)).join(', ');
 	const lines = [
-		`Archive Outputs vs its floors inside n8n — n8n execute, filesystem binary data, sandbox on 127.0.0.1, median of ${runs} run(s)`,
+		`Archive Outputs vs its floors inside n8n — n8n execute, filesystem binary data, sandbox on 127.0.0.1, median of ${runs} run(s); ${cpus().length} cores, load average (1, 5, 15 min) ${load(loadAtStart)} at the start, ${load(loadavg())} at the end`,
 		'',
 		'| scenario | contender | node time | × Read Files | process wall | CPU time ¹ | full GCs ¹ | peak RSS (process) | RSS growth ¹ |',
 		'|---|---|---:|---:|---:|---:|---:|---:|---:|',
