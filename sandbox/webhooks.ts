@@ -101,21 +101,8 @@ export class WebhookSender {
 		}
 		for (let attempt = 1; attempt <= WEBHOOK_RETRY_DELAYS_MS.length + 1; attempt++) {
 			if (this.closing.aborted) return;
-			const record: WebhookDelivery = { provider: d.provider, jobId: d.jobId, url: d.url, attempt, at: this.now() };
-			this.deliveries.push(record);
-			try {
-				const response = await fetch(d.url, {
-					method: 'POST',
-					headers: { 'content-type': 'application/json', 'user-agent': 'visual-ai-sandbox-webhooks/1', ...d.headers },
-					body: d.body,
-					signal: AbortSignal.any([this.closing, AbortSignal.timeout(WEBHOOK_TIMEOUT_MS)]),
-				});
-				record.status = response.status;
-				await response.arrayBuffer().catch(() => undefined);
-				if (response.ok) return;
-			} catch (error) {
-				record.error = error instanceof Error ? error.message : String(error);
-			}
+			const { status } = await this.sendOnce(d, attempt);
+			if (status !== undefined && status >= 200 && status < 300) return;
 			const delay = WEBHOOK_RETRY_DELAYS_MS[attempt - 1];
 			if (delay === undefined) return;
 			await sleep(delay, this.closing);
