@@ -153,6 +153,8 @@ export interface TaskData {
 export interface Execution {
 	status: string;
 	finished?: boolean;
+	/** When it ended (ISO 8601), as n8n's REST API gives it. */
+	stoppedAt?: string;
 	data: {
 		resultData: {
 			runData: Record<string, TaskData[]>;

@@ -32,7 +32,7 @@ import { runAgentScenario } from './agent.ts';
 import { CHECKS } from './checks.ts';
 import { runSsrfScenario, SSRF_POLICY } from './ssrf.ts';
 import { assertPiqueItems, PIQUE_TRIGGER_WORKFLOW, piqueEmissions, runTriggerScenario, waitForPiqueJobs } from './trigger.ts';
-import { assertScores, finishAndResume, startWaitingExecution } from './wait.ts';
+import { assertLimitOutcome, assertScores, finishAndResume, startLimitExecution, startWaitingExecution } from './wait.ts';
 import { EXPECTED_WEBHOOK_WARNINGS, runWebhookScenario } from './webhooks.ts';
 
 // n8n's SSRF protection on for every n8n process below (they inherit this environment).
@@ -230,11 +230,15 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 			await runWebhookScenario({ rest, server, sandbox, note });
 		});
 
+		let limitExecution: { executionId: string; startedAt: number } | undefined;
+
 		test('Pique "wait until it calls back": the execution waits, survives an n8n restart, and resumes with the scores on the callback', async () => {
 			const { sandbox, instance } = current();
 			const before = api();
 			const executionId = await startWaitingExecution(before.rest, before.server, sandbox);
-			note(`execution ${executionId} is waiting; restarting n8n`);
+			// A second waiting execution whose provider never calls: its limit (1 min) passes after the restart.
+			limitExecution = await startLimitExecution(before.rest, before.server, sandbox);
+			note(`executions ${executionId} and ${limitExecution.executionId} are waiting; restarting n8n`);
 			n8nOutput.push(before.server.log());
 			await before.server.stop();
 			server = await instance.n8n.start();
@@ -253,6 +257,17 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 			// The evaluation of the wait test finished moments ago: the next scheduled poll (≤ 1 min) emits it.
 			await waitForPiqueJobs(rest, piqueJobs, 70_000);
 			assertPiqueItems(await piqueEmissions(rest), piqueJobs);
+		});
+
+		test('when the wait limit passes without a call (after the restart), the pack reads the job once and the execution goes on with an error item on the error output', async () => {
+			const { rest } = api();
+			const { sandbox } = current();
+			assert.ok(limitExecution, 'the limit execution was started by the wait test');
+			try {
+				await assertLimitOutcome(rest, sandbox, limitExecution);
+			} finally {
+				sandbox.configure({ imageIntelligenceProcessingMs: 1000 });
+			}
 		});
 
 		test('n8n printed no warning or error about the pack (load, executions, editor)', () => {

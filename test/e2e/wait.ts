@@ -17,26 +17,71 @@ const START_PATH = 'e2e-pique-wait';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Publishes the workflow, starts it by its webhook and returns the execution once it waits. */
+/** Publishes the Pique wait workflow, starts it and returns the execution once it waits. */
 export async function startWaitingExecution(rest: N8nRest, server: N8nServer, sandbox: Sandbox): Promise<string> {
-	await rest.activate(PIQUE_WAIT_WORKFLOW);
 	// The evaluation must not finish before n8n was restarted: the sandbox holds it until told.
 	sandbox.configure({ piqueProcessingMs: 24 * 3_600_000 });
+	return await startWaiting(rest, server, { workflowId: PIQUE_WAIT_WORKFLOW, path: START_PATH, body: {} });
+}
+
+/** Publishes a workflow that starts with a Webhook node, calls it with `body` and returns the execution once it waits. */
+export async function startWaiting(rest: N8nRest, server: N8nServer, start: { workflowId: string; path: string; body: object }): Promise<string> {
+	await rest.activate(start.workflowId);
 	// n8n registers a published workflow's webhooks shortly after answering the activation.
 	const deadline = Date.now() + 30_000;
 	for (;;) {
-		const started = await fetch(`${server.url}/webhook/${START_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+		const started = await fetch(`${server.url}/webhook/${start.path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(start.body) });
 		const text = await started.text();
 		if (started.status === 200) break;
 		if (started.status !== 404 || Date.now() > deadline) assert.fail(`starting the workflow: ${started.status} ${text}`);
 		await sleep(500);
 	}
 	for (;;) {
-		const waiting = (await rest.executions(PIQUE_WAIT_WORKFLOW)).filter((summary) => summary.status === 'waiting');
+		const waiting = (await rest.executions(start.workflowId)).filter((summary) => summary.status === 'waiting');
 		if (waiting.length === 1) return waiting[0].id;
-		if (Date.now() > deadline) assert.fail(`no waiting execution of ${PIQUE_WAIT_WORKFLOW}: ${JSON.stringify(await rest.executions(PIQUE_WAIT_WORKFLOW))}`);
+		if (Date.now() > deadline) assert.fail(`no waiting execution of ${start.workflowId}: ${JSON.stringify(await rest.executions(start.workflowId))}`);
 		await sleep(500);
 	}
+}
+
+export const II_LIMIT_WORKFLOW = 'vaiE2eIiLimit001';
+
+/**
+ * Starts the Image Intelligence workflow whose Create waits for the callback with a limit of one
+ * minute, and holds its job in the sandbox so that no callback comes: the limit must pass.
+ */
+export async function startLimitExecution(rest: N8nRest, server: N8nServer, sandbox: Sandbox): Promise<{ executionId: string; startedAt: number }> {
+	sandbox.configure({ imageIntelligenceProcessingMs: 24 * 3_600_000 });
+	const startedAt = Date.now();
+	const executionId = await startWaiting(rest, server, {
+		workflowId: II_LIMIT_WORKFLOW,
+		path: 'e2e-ii-wait-limit',
+		body: { imageUrl: `${sandbox.url}/files/design.png?answer=yes` },
+	});
+	return { executionId, startedAt };
+}
+
+/**
+ * When the limit passed (one minute; n8n's own timer is five minutes later), the pack's sweeper in
+ * n8n called the resume URL, the node read the job once, found it still running and resumed the
+ * execution with an error item on its error output (On Error: "Continue (using error output)").
+ */
+export async function assertLimitOutcome(rest: N8nRest, sandbox: Sandbox, limit: { executionId: string; startedAt: number }): Promise<void> {
+	const execution = await rest.waitForExecution(limit.executionId, Math.max(10_000, limit.startedAt + 150_000 - Date.now()));
+	assert.equal(execution.status, 'success', JSON.stringify(execution.data.resultData.error ?? {}));
+	const finishedAt = execution.stoppedAt ? Date.parse(execution.stoppedAt) : Date.now();
+	assert.ok(finishedAt - limit.startedAt < 120_000, `resumed ${Math.round((finishedAt - limit.startedAt) / 1000)} s after the start: by the sweeper, not n8n's backstop`);
+	const runs = JSON.stringify(Object.fromEntries(Object.entries(execution.data.resultData.runData).map(([name, tasks]) => [name, tasks.map((task) => task.data?.main?.map((items) => items?.length ?? null))])));
+	assert.deepEqual(nodeItems(execution, 'Answered'), [], runs);
+	const [item, ...more] = nodeItems(execution, 'Still running');
+	assert.ok(item, `no item reached "Still running": ${runs} ${JSON.stringify(execution.data.resultData.runData['Ask and wait']?.at(-1)?.data)}`);
+	assert.equal(more.length, 0);
+	// n8n keeps only the message in an error item's JSON (its own error-item rule); the message names the job.
+	const said = /^Image Intelligence ask job (\S+) was still \w+ when the wait limit passed at \d{4}-/.exec(String(item.json.error));
+	assert.ok(said, JSON.stringify(item.json));
+	const jobId = said[1];
+	const reads = sandbox.requests({ method: 'GET', pathPrefix: '/imageintelligence/v2/ask/' }).filter((request) => request.path.includes(jobId));
+	assert.ok(reads.length >= 1, 'the node read the job at the limit');
 }
 
 /** Lets the held evaluation finish: the sandbox then calls the execution's resume URL. Returns the finished execution. */

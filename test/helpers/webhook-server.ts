@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import type { INodeExecutionData, INodeType } from 'n8n-workflow';
@@ -17,10 +18,23 @@ export interface WebhookServer {
 	url: string;
 	/** http://127.0.0.1:<port>: every path on it reaches the node (e.g. a resume URL under /webhook-waiting). */
 	origin: string;
-	/** The items of every execution the node started, in order. */
+	/** The items of every execution the node started, in order (its first output). */
 	executions: INodeExecutionData[][];
+	/** Every output of every execution the node started (a node with an error output has two). */
+	outputs: INodeExecutionData[][][];
 	answers: WebhookAnswer[];
 	close(): Promise<void>;
+}
+
+/** The node's run options, and how the server plays n8n. */
+export interface WebhookServerOptions extends Omit<NodeRunOptions, 'input'> {
+	/**
+	 * A waiting execution's resume URL: once the node resumed it, n8n answers every later call
+	 * 409 (the execution is running or finished) without running the node again.
+	 */
+	resumesOnce?: boolean;
+	/** Answers 500 to a request this says yes to without running the node (a receiver that is down). */
+	refuse?: (request: IncomingMessage) => boolean;
 }
 
 /**
@@ -29,17 +43,9 @@ export interface WebhookServer {
  * either leaves the answer to the node (`noWebhookResponse`) or answers 200 at once and "starts an
  * execution" with the node's items (responseMode onReceived), which the test can count.
  */
-export async function startWebhookServer(
-	nodeType: INodeType,
-	options: Omit<NodeRunOptions, 'input'> & {
-		/**
-		 * A waiting execution's resume URL: once the node resumed it, n8n answers every later call
-		 * 409 (the execution is running or finished) without running the node again.
-		 */
-		resumesOnce?: boolean;
-	},
-): Promise<WebhookServer> {
+export async function startWebhookServer(nodeType: INodeType, options: WebhookServerOptions): Promise<WebhookServer> {
 	const executions: INodeExecutionData[][] = [];
+	const outputs: INodeExecutionData[][][] = [];
 	const answers: WebhookAnswer[] = [];
 	const server = createServer((request, response) => {
 		const chunks: Buffer[] = [];
@@ -48,6 +54,12 @@ export async function startWebhookServer(
 			request.rawBody = Buffer.concat(chunks);
 			void (async () => {
 				let started = false;
+				if (options.refuse?.(request)) {
+					response.writeHead(500, { 'content-type': 'application/json' });
+					response.end(JSON.stringify({ message: 'down for the test' }));
+					answers.push({ status: 500, started });
+					return;
+				}
 				if (options.resumesOnce && executions.length > 0) {
 					response.writeHead(409, { 'content-type': 'application/json' });
 					response.end(JSON.stringify({ message: 'The execution has finished already' }));
@@ -68,6 +80,7 @@ export async function startWebhookServer(
 					if (result.workflowData) {
 						started = true;
 						executions.push(result.workflowData[0]);
+						outputs.push(result.workflowData);
 					}
 					if (!result.noWebhookResponse) {
 						response.writeHead(200, { 'content-type': 'application/json' });
@@ -87,6 +100,7 @@ export async function startWebhookServer(
 		url: `http://127.0.0.1:${port}/webhook/${options.webhookId ?? 'hook'}/webhook`,
 		origin: `http://127.0.0.1:${port}`,
 		executions,
+		outputs,
 		answers,
 		close: async () => {
 			server.closeAllConnections();

@@ -215,3 +215,43 @@ describe('poll cost and history', () => {
 		expect((await ledger.consumers()).map((known) => known.consumer)).toEqual(expect.arrayContaining(['wf:r', 'wf:other', 'wf:h']));
 	});
 });
+
+describe('waits and their limits (Wait mode "Until … Calls Back")', () => {
+	const waiter = (executionId: string) => ({ executionId, nodeId: 'node-w', provider: 'pique' as const, account: 'acc-w' });
+	const limit = (deadline: number) => ({ deadline, resumeUrl: `http://127.0.0.1:5678/webhook-waiting/x?signature=t-${deadline}`, onLimit: 'pending' as const });
+
+	test('a due limit is claimed by one sweep at a time, again after retryAfterMs, and is gone once the wait ends', async () => {
+		const ledger = await openLedger(await freshLedgerLocation());
+		await ledger.recordWait(waiter('e-due'), [{ outputIndex: 0, itemIndex: 0, jobId: 'j1' }, { outputIndex: 1, itemIndex: 0, jobId: 'j2' }], limit(1_000), 500);
+		await ledger.recordWait(waiter('e-later'), [{ outputIndex: 0, itemIndex: 0, jobId: 'j3' }], { ...limit(9_000), onLimit: 'error' }, 500);
+		expect(await ledger.waitLimit('e-later', 'node-w')).toEqual({ ...limit(9_000), onLimit: 'error' });
+
+		expect(await ledger.claimDueWaitLimits({ retryAfterMs: 60_000, max: 10, now: 999 })).toEqual([]);
+		const [claims, rivals] = await Promise.all([
+			ledger.claimDueWaitLimits({ retryAfterMs: 60_000, max: 10, now: 2_000 }),
+			ledger.claimDueWaitLimits({ retryAfterMs: 60_000, max: 10, now: 2_000 }),
+		]);
+		expect([...claims, ...rivals]).toEqual([{ executionId: 'e-due', nodeId: 'node-w', ...limit(1_000) }]);
+		const claimed = async (now: number) => (await ledger.claimDueWaitLimits({ retryAfterMs: 60_000, max: 10, now })).map((due) => due.executionId);
+		expect(await claimed(30_000)).toEqual(['e-later']);
+		expect(await claimed(61_999)).toEqual([]);
+		expect(await claimed(62_000)).toEqual(['e-due']);
+
+		await ledger.endWait('e-due', 'node-w');
+		expect(await ledger.waitLimit('e-due', 'node-w')).toBeUndefined();
+		expect(await ledger.waitingJobs('e-due', 'node-w')).toEqual([]);
+		expect((await ledger.waitingJobs('e-later', 'node-w')).map((job) => job.jobId)).toEqual(['j3']);
+		expect(await ledger.claimDueWaitLimits({ retryAfterMs: 0, max: 10, now: 200_000 })).toEqual([expect.objectContaining({ executionId: 'e-later' })]);
+	});
+
+	test('retention prunes waits recorded before its window (executions long resumed or gone)', async () => {
+		const ledger = await openLedger(await freshLedgerLocation());
+		const day = 86_400_000;
+		await ledger.recordWait(waiter('e-old'), [{ outputIndex: 0, itemIndex: 0, jobId: 'old' }], limit(1_000), Date.now() - 40 * day);
+		await ledger.recordWait(waiter('e-new'), [{ outputIndex: 0, itemIndex: 0, jobId: 'new' }], limit(Date.now() + day));
+		await ledger.prune({ olderThanMs: 30 * day, batchSize: 10 });
+		expect(await ledger.waitingJobs('e-old', 'node-w')).toEqual([]);
+		expect(await ledger.waitLimit('e-old', 'node-w')).toBeUndefined();
+		expect((await ledger.waitingJobs('e-new', 'node-w')).map((job) => job.jobId)).toEqual(['new']);
+	});
+});

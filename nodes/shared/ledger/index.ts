@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 
 import type { Logger } from 'n8n-workflow';
 
@@ -22,6 +23,10 @@ export function ledgerLocation(env: NodeJS.ProcessEnv = process.env): string {
 	return describeTarget(ledgerTarget(env));
 }
 
+function targetKey(target: LedgerTarget): string {
+	return target.kind === 'sqlite' ? target.file : JSON.stringify(target.connection);
+}
+
 function openTarget(target: LedgerTarget): Promise<JobLedger> {
 	return target.kind === 'postgres' ? PostgresLedger.open(target) : SqliteLedger.open(target.file);
 }
@@ -33,7 +38,7 @@ function openTarget(target: LedgerTarget): Promise<JobLedger> {
  */
 export async function openLedger(location?: string, logger?: Logger): Promise<JobLedger> {
 	const target: LedgerTarget = location === undefined ? ledgerTarget() : ledgerTarget({ N8N_VISUAL_AI_LEDGER: location });
-	const key = target.kind === 'sqlite' ? target.file : JSON.stringify(target.connection);
+	const key = targetKey(target);
 	let ledger = opened.get(key);
 	if (!ledger) {
 		ledger = openTarget(target);
@@ -43,6 +48,17 @@ export async function openLedger(location?: string, logger?: Logger): Promise<Jo
 	const open = await ledger;
 	warnIfSplit(target, logger);
 	return open;
+}
+
+/**
+ * Whether the ledger for the current settings has been made (by this process or another), without
+ * making it: the SQLite file exists, or the PostgreSQL schema does. For background work that must
+ * not create a ledger nobody uses. Errors: the database cannot be reached.
+ */
+export async function ledgerExists(): Promise<boolean> {
+	const target = ledgerTarget();
+	if (opened.has(targetKey(target))) return true;
+	return target.kind === 'sqlite' ? existsSync(target.file) : await PostgresLedger.exists(target);
 }
 
 /** Closes every ledger this process opened (tests, shutdown). */

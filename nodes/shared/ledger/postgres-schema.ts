@@ -79,4 +79,17 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
 		created_at BIGINT NOT NULL,
 		PRIMARY KEY (execution_id, node_id, output_index)
 	);`,
+	// When each waiting node stops waiting, for the sweeper that calls its resume URL then.
+	`CREATE TABLE ${S}.wait_limits (
+		execution_id TEXT NOT NULL,
+		node_id TEXT NOT NULL,
+		deadline BIGINT NOT NULL,
+		resume_url TEXT NOT NULL,
+		on_limit TEXT NOT NULL,
+		called_at BIGINT,
+		created_at BIGINT NOT NULL,
+		PRIMARY KEY (execution_id, node_id)
+	);
+	CREATE INDEX wait_limits_by_deadline ON ${S}.wait_limits (deadline);
+	CREATE INDEX waits_by_age ON ${S}.waits (created_at);`,
 ];

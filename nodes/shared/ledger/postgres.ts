@@ -22,9 +22,11 @@ import type {
 	UndeliveredQuery,
 	Waiter,
 	WaitingJob,
+	WaitLimit,
+	DueWaitLimit,
 } from './types';
-import { toJob } from './rows';
-import type { JobRow } from './rows';
+import { toJob, toWaitLimit } from './rows';
+import type { JobRow, WaitLimitRow } from './rows';
 
 const S = POSTGRES_SCHEMA;
 const TRIES = 4;
@@ -110,6 +112,20 @@ export class PostgresLedger implements JobLedger {
 		} catch (error) {
 			await ledger.close();
 			throw ledger.failure(error);
+		}
+	}
+
+	/** Whether the ledger's schema is there, without making it (one short connection). Errors: the database cannot be reached. */
+	static async exists(target: PostgresTarget): Promise<boolean> {
+		const pg = await import('pg');
+		const client = new pg.Client({ ...target.connection, connectionTimeoutMillis: 10_000, application_name: 'n8n-nodes-visual-ai ledger' });
+		client.on('error', () => undefined);
+		try {
+			await client.connect();
+			const { rows } = await client.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [`${S}.schema_version`]);
+			return rows[0]?.found === true;
+		} finally {
+			await client.end().catch(() => undefined);
 		}
 	}
 
@@ -281,9 +297,9 @@ export class PostgresLedger implements JobLedger {
 		});
 	}
 
-	async recordWait(waiter: Waiter, jobs: WaitingJob[], now?: number): Promise<void> {
-		if (jobs.length === 0) return;
+	async recordWait(waiter: Waiter, jobs: WaitingJob[], limit: WaitLimit, now?: number): Promise<void> {
 		await this.transaction(async (db) => {
+			const at = now ?? (await this.clock(db));
 			await db.query(
 				`INSERT INTO ${S}.waits (execution_id, node_id, output_index, item_index, provider, account, job_id, created_at)
 				 SELECT $1, $2, w.output_index, w.item_index, $3, $4, w.job_id, $8
@@ -297,9 +313,44 @@ export class PostgresLedger implements JobLedger {
 					jobs.map((job) => job.outputIndex),
 					jobs.map((job) => job.itemIndex),
 					jobs.map((job) => job.jobId),
-					now ?? (await this.clock(db)),
+					at,
 				],
 			);
+			await db.query(
+				`INSERT INTO ${S}.wait_limits (execution_id, node_id, deadline, resume_url, on_limit, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+				 ON CONFLICT (execution_id, node_id) DO UPDATE
+				 SET deadline = EXCLUDED.deadline, resume_url = EXCLUDED.resume_url, on_limit = EXCLUDED.on_limit, called_at = NULL`,
+				[waiter.executionId, waiter.nodeId, limit.deadline, limit.resumeUrl, limit.onLimit, at],
+			);
+		});
+	}
+
+	async waitLimit(executionId: string, nodeId: string): Promise<WaitLimit | undefined> {
+		return await this.transaction(async (db) => {
+			const { rows } = await db.query<WaitLimitRow>(`SELECT * FROM ${S}.wait_limits WHERE execution_id = $1 AND node_id = $2`, [executionId, nodeId]);
+			return rows[0] ? toWaitLimit(rows[0]) : undefined;
+		});
+	}
+
+	async claimDueWaitLimits(options: { retryAfterMs: number; max: number; now?: number }): Promise<DueWaitLimit[]> {
+		return await this.transaction(async (db) => {
+			const now = options.now ?? (await this.clock(db));
+			// SKIP LOCKED: a second sweeper at the same moment takes other rows instead of waiting for these.
+			const { rows } = await db.query<WaitLimitRow>(
+				`UPDATE ${S}.wait_limits SET called_at = $1 WHERE (execution_id, node_id) IN (
+					SELECT execution_id, node_id FROM ${S}.wait_limits
+					WHERE deadline <= $1 AND (called_at IS NULL OR called_at <= $2) ORDER BY deadline LIMIT $3 FOR UPDATE SKIP LOCKED
+				 ) RETURNING *`,
+				[now, now - options.retryAfterMs, options.max],
+			);
+			return rows.map((row) => ({ executionId: row.execution_id, nodeId: row.node_id, ...toWaitLimit(row) }));
+		});
+	}
+
+	async endWait(executionId: string, nodeId: string): Promise<void> {
+		await this.transaction(async (db) => {
+			await db.query(`DELETE FROM ${S}.waits WHERE execution_id = $1 AND node_id = $2`, [executionId, nodeId]);
+			await db.query(`DELETE FROM ${S}.wait_limits WHERE execution_id = $1 AND node_id = $2`, [executionId, nodeId]);
 		});
 	}
 
@@ -413,6 +464,11 @@ export class PostgresLedger implements JobLedger {
 	}
 
 	async prune(options: PruneOptions): Promise<number> {
+		await this.transaction(async (db) => {
+			const cutoff = (options.now ?? (await this.clock(db))) - options.olderThanMs;
+			await db.query(`DELETE FROM ${S}.waits WHERE created_at < $1`, [cutoff]);
+			await db.query(`DELETE FROM ${S}.wait_limits WHERE created_at < $1`, [cutoff]);
+		});
 		let pruned = 0;
 		for (let round = 0; round < (options.maxBatches ?? 1); round++) {
 			const count = await this.transaction(async (db) => {

@@ -1,4 +1,4 @@
-import type { JobState, LedgerJob, LedgerProvider } from './types';
+import type { JobState, LedgerJob, LedgerProvider, WaitLimit } from './types';
 
 /** A row of the `jobs` table, as both backends store it (times in ms since the epoch). */
 export interface JobRow {
@@ -28,4 +28,18 @@ export function toJob(row: JobRow): LedgerJob {
 		finishedAt: row.finished_at ?? undefined,
 		lastStatus: row.last_status ?? undefined,
 	};
+}
+
+/** A row of the `wait_limits` table, as both backends store it (times in ms since the epoch). */
+export interface WaitLimitRow {
+	execution_id: string;
+	node_id: string;
+	deadline: number;
+	resume_url: string;
+	on_limit: string;
+}
+
+/** A `wait_limits` row as the ledger's interface gives it out (an unknown `on_limit` reads as `pending`). */
+export function toWaitLimit(row: WaitLimitRow): WaitLimit {
+	return { deadline: row.deadline, resumeUrl: row.resume_url, onLimit: row.on_limit === 'error' ? 'error' : 'pending' };
 }

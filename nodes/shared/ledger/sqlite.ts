@@ -23,10 +23,12 @@ import type {
 	StagedBatch,
 	Waiter,
 	WaitingJob,
+	WaitLimit,
+	DueWaitLimit,
 	UndeliveredQuery,
 } from './types';
-import { toJob } from './rows';
-import type { JobRow } from './rows';
+import { toJob, toWaitLimit } from './rows';
+import type { JobRow, WaitLimitRow } from './rows';
 
 const BUSY_TIMEOUT_MS = 10_000;
 const BUSY_RETRIES = 20;
@@ -105,6 +107,19 @@ export const MIGRATIONS: readonly string[] = [
 		created_at INTEGER NOT NULL,
 		PRIMARY KEY (execution_id, node_id, output_index)
 	);`,
+	// When each waiting node stops waiting, for the sweeper that calls its resume URL then.
+	`CREATE TABLE wait_limits (
+		execution_id TEXT NOT NULL,
+		node_id TEXT NOT NULL,
+		deadline INTEGER NOT NULL,
+		resume_url TEXT NOT NULL,
+		on_limit TEXT NOT NULL,
+		called_at INTEGER,
+		created_at INTEGER NOT NULL,
+		PRIMARY KEY (execution_id, node_id)
+	);
+	CREATE INDEX wait_limits_by_deadline ON wait_limits (deadline);
+	CREATE INDEX waits_by_age ON waits (created_at);`,
 ];
 
 interface ConsumerRow {
@@ -338,7 +353,7 @@ export class SqliteLedger implements JobLedger {
 		);
 	}
 
-	async recordWait(waiter: Waiter, jobs: WaitingJob[], now = Date.now()): Promise<void> {
+	async recordWait(waiter: Waiter, jobs: WaitingJob[], limit: WaitLimit, now = Date.now()): Promise<void> {
 		await this.write(() => {
 			const insert = this.db.prepare(
 				`INSERT INTO waits (execution_id, node_id, output_index, item_index, provider, account, job_id, created_at)
@@ -347,6 +362,42 @@ export class SqliteLedger implements JobLedger {
 			for (const job of jobs) {
 				insert.run(waiter.executionId, waiter.nodeId, job.outputIndex, job.itemIndex, waiter.provider, waiter.account, job.jobId, now);
 			}
+			this.db
+				.prepare(
+					`INSERT INTO wait_limits (execution_id, node_id, deadline, resume_url, on_limit, created_at) VALUES (?, ?, ?, ?, ?, ?)
+					 ON CONFLICT DO UPDATE SET deadline = excluded.deadline, resume_url = excluded.resume_url, on_limit = excluded.on_limit, called_at = NULL`,
+				)
+				.run(waiter.executionId, waiter.nodeId, limit.deadline, limit.resumeUrl, limit.onLimit, now);
+		});
+	}
+
+	async waitLimit(executionId: string, nodeId: string): Promise<WaitLimit | undefined> {
+		return await this.withRetry(() => {
+			const row = this.db.prepare('SELECT * FROM wait_limits WHERE execution_id = ? AND node_id = ?').get(executionId, nodeId) as
+				| WaitLimitRow
+				| undefined;
+			return row ? toWaitLimit(row) : undefined;
+		});
+	}
+
+	async claimDueWaitLimits(options: { retryAfterMs: number; max: number; now?: number }): Promise<DueWaitLimit[]> {
+		const now = options.now ?? Date.now();
+		return await this.write(() => {
+			const rows = this.db
+				.prepare(
+					`UPDATE wait_limits SET called_at = ? WHERE rowid IN (
+						SELECT rowid FROM wait_limits WHERE deadline <= ? AND (called_at IS NULL OR called_at <= ?) ORDER BY deadline LIMIT ?
+					 ) RETURNING *`,
+				)
+				.all(now, now, now - options.retryAfterMs, options.max) as unknown as WaitLimitRow[];
+			return rows.map((row) => ({ executionId: row.execution_id, nodeId: row.node_id, ...toWaitLimit(row) }));
+		});
+	}
+
+	async endWait(executionId: string, nodeId: string): Promise<void> {
+		await this.write(() => {
+			this.db.prepare('DELETE FROM waits WHERE execution_id = ? AND node_id = ?').run(executionId, nodeId);
+			this.db.prepare('DELETE FROM wait_limits WHERE execution_id = ? AND node_id = ?').run(executionId, nodeId);
 		});
 	}
 
@@ -458,6 +509,11 @@ export class SqliteLedger implements JobLedger {
 	}
 
 	async prune(options: PruneOptions): Promise<number> {
+		await this.write(() => {
+			const cutoff = (options.now ?? Date.now()) - options.olderThanMs;
+			this.db.prepare('DELETE FROM waits WHERE created_at < ?').run(cutoff);
+			this.db.prepare('DELETE FROM wait_limits WHERE created_at < ?').run(cutoff);
+		});
 		let pruned = 0;
 		for (let round = 0; round < (options.maxBatches ?? 1); round++) {
 			// One small transaction per batch: a registration waits at most for one of them.

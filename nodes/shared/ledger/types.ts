@@ -58,6 +58,24 @@ export interface WaitingJob {
 	jobId: string;
 }
 
+/**
+ * When a waiting node stops waiting for callbacks and what it outputs then (Wait mode's "Limit Wait
+ * Time" and "When the Limit Passes"). `deadline` is in ms since the epoch; `resumeUrl` is the
+ * execution's resume URL with n8n's token, which the wait-limit sweeper calls at the deadline.
+ */
+export interface WaitLimit {
+	deadline: number;
+	resumeUrl: string;
+	/** What the node outputs for a job still running at the deadline: `pending` items or `error` items. */
+	onLimit: 'pending' | 'error';
+}
+
+/** A waiting node whose limit has passed, claimed by one sweeper (nodes/shared/webhooks/wait-limit.ts). */
+export interface DueWaitLimit extends WaitLimit {
+	executionId: string;
+	nodeId: string;
+}
+
 /** Who holds a poll or staged a hand-off: host, process id and a per-process random id. */
 export type LedgerOwner = string;
 
@@ -104,7 +122,10 @@ export interface UndeliveredQuery {
 	registeredSince?: number;
 }
 
-/** What `prune` may delete: jobs finished, and delivered to every consumer polling their account, before `now - olderThanMs`. */
+/**
+ * What `prune` may delete: jobs finished, and delivered to every consumer polling their account, before
+ * `now - olderThanMs`; waits recorded before then (their executions are long resumed or gone).
+ */
 export interface PruneOptions {
 	olderThanMs: number;
 	/** Jobs deleted per transaction (small, so that registrations never wait long). */
@@ -183,10 +204,22 @@ export interface JobLedger {
 	/** Ends the lease without staging anything (a poll that emits nothing or throws). */
 	endPoll(consumer: string, lease: string): Promise<void>;
 	get(provider: LedgerProvider, account: string, jobId: string): Promise<LedgerJob | undefined>;
-	/** Records the jobs a waiting execution's node waits for (again for the same node: replaced per output item). */
-	recordWait(waiter: Waiter, jobs: WaitingJob[], now?: number): Promise<void>;
+	/**
+	 * Records the jobs a waiting execution's node waits for and its limit (again for the same node:
+	 * replaced per output item, the limit replaced), in one transaction.
+	 */
+	recordWait(waiter: Waiter, jobs: WaitingJob[], limit: WaitLimit, now?: number): Promise<void>;
 	/** The jobs an execution's node waits for, in output order (empty when it waits for none). */
 	waitingJobs(executionId: string, nodeId: string): Promise<Array<WaitingJob & { provider: LedgerProvider; account: string }>>;
+	/** The limit of a waiting node; undefined when it waits no more (resumed, or never recorded). */
+	waitLimit(executionId: string, nodeId: string): Promise<WaitLimit | undefined>;
+	/**
+	 * Claims up to `max` waiting nodes whose deadline has passed and that no sweeper called in the last
+	 * `retryAfterMs` (one atomic update: two processes never claim the same node at once).
+	 */
+	claimDueWaitLimits(options: { retryAfterMs: number; max: number; now?: number }): Promise<DueWaitLimit[]>;
+	/** Forgets a waiting node (its jobs and limit): it resumed, or its execution is gone. */
+	endWait(executionId: string, nodeId: string): Promise<void>;
 	/** Deletes old jobs nobody is owed (see PruneOptions), in small transactions; returns how many. */
 	prune(options: PruneOptions): Promise<number>;
 	/** Takes confirmed deliveries back so the consumer's next poll emits those jobs again; returns their ids. */

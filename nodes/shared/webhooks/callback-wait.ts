@@ -3,11 +3,16 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { openLedger } from '../ledger';
 import { WAIT_MODES, waitModeOf, waitModeParameter } from '../wait-mode';
-import type { WaitingJob } from '../ledger';
+import type { WaitLimit, WaitingJob } from '../ledger';
 import { answer, readDelivery } from './receive';
 import type { DeliverySource, JobReading } from './receive';
+import { WAIT_LIMIT_BACKSTOP_MS, WAIT_LIMIT_HEADER, startWaitLimitSweeper } from './wait-limit';
 
 const DEFAULT_LIMIT_MINUTES = 60;
+
+// Loaded at n8n's start in every n8n process (the pack's nodes load eagerly): waits whose limit
+// passes while this process runs are swept, also after a restart.
+startWaitLimitSweeper();
 
 /**
  * The resume webhook of a node with a Wait mode (n8n's send-and-wait model): while the execution
@@ -40,7 +45,25 @@ export function waitModeProperties(provider: string, pollSettings: INodeProperti
 					typeOptions: { minValue: 1 },
 					default: DEFAULT_LIMIT_MINUTES,
 					description: `How long the execution waits for ${provider}'s call`,
-					hint: 'If the limit passes without a call, n8n resumes the execution without running this node again: it passes its input items on unchanged (as n8n\'s own send-and-wait nodes do)',
+				},
+				{
+					displayName: 'When the Limit Passes',
+					name: 'onWaitLimit',
+					type: 'options',
+					options: [
+						{
+							name: 'Check Once, Then Output Errors',
+							value: 'error',
+							description: `Read each job once: finished jobs come out with their results, each job still running as an error item. Error items go to the error output when Settings → On Error is "Continue (using error output)".`,
+						},
+						{
+							name: 'Check Once, Then Output Pending Jobs',
+							value: 'pending',
+							description: `Read each job once: finished jobs come out with their results, each job still running as an item with ${provider}'s status and waitLimitReached: true`,
+						},
+					],
+					default: 'error',
+					hint: 'At the limit the pack calls the execution\'s resume URL (so that URL must reach n8n from n8n itself). n8n cannot stop an execution from a callback: route the error items with On Error, or check waitLimitReached.',
 				},
 			],
 		},
@@ -66,9 +89,11 @@ export function callbackUrl(context: IExecuteFunctions, itemIndex: number): stri
 
 /**
  * Wait mode, after the jobs were submitted: records in the job ledger which job every output item
- * stands for (execution id + node id: durable across n8n restarts), then puts the execution to wait
- * until the limit. Output items without a job (error items) are not waited for. Returns the output
- * unchanged; n8n keeps it only until the callback replaces it.
+ * stands for and the limit (execution id + node id: durable across n8n restarts), then puts the
+ * execution to wait. n8n's own timer is set a few minutes past the limit (WAIT_LIMIT_BACKSTOP_MS):
+ * at the limit the wait-limit sweeper calls the resume URL first (`resumeAtLimit`). Output items
+ * without a job (error items) are not waited for. Returns the output unchanged; n8n keeps it only
+ * until the callback replaces it.
  */
 export async function waitForCallbacks(
 	context: IExecuteFunctions,
@@ -84,12 +109,18 @@ export async function waitForCallbacks(
 		jobs.push({ outputIndex, itemIndex, jobId });
 	});
 	if (jobs.length === 0) return output;
-	const ledger = await openLedger();
-	await ledger.recordWait({ executionId: context.getExecutionId(), nodeId: context.getNode().id, ...waiter }, jobs);
 	const minutes = context.getNodeParameter('waitLimitMinutes', 0, DEFAULT_LIMIT_MINUTES) as number;
 	const limitMs = (Number.isFinite(minutes) && minutes > 0 ? minutes : DEFAULT_LIMIT_MINUTES) * 60_000;
+	const limit: WaitLimit = {
+		deadline: Date.now() + limitMs,
+		resumeUrl: callbackUrl(context, 0),
+		onLimit: context.getNodeParameter('onWaitLimit', 0, 'error') === 'pending' ? 'pending' : 'error',
+	};
+	const ledger = await openLedger();
+	await ledger.recordWait({ executionId: context.getExecutionId(), nodeId: context.getNode().id, ...waiter }, jobs, limit);
+	startWaitLimitSweeper({ ledgerInUse: true });
 	context.logger.debug(`${context.getNode().name}: waiting up to ${limitMs / 60_000} min for ${jobs.length} job(s) to call back`);
-	await context.putExecutionToWait(new Date(Date.now() + limitMs));
+	await context.putExecutionToWait(new Date(limit.deadline + WAIT_LIMIT_BACKSTOP_MS));
 	return output;
 }
 
@@ -102,6 +133,8 @@ export async function waitForCallbacks(
  * one item per job, exactly as Wait for Completion outputs it, each paired with its input item.
  */
 export async function resumeOnCallback(context: IWebhookFunctions, source: DeliverySource): Promise<IWebhookResponseData> {
+	startWaitLimitSweeper();
+	if (context.getHeaderData()[WAIT_LIMIT_HEADER] !== undefined) return await resumeAtLimit(context, source);
 	const read = await readDelivery(context, source);
 	if (!('hint' in read)) return read;
 	const response = context.getResponseObject();
@@ -130,5 +163,75 @@ export async function resumeOnCallback(context: IWebhookFunctions, source: Deliv
 		const reading = readings.get(job.jobId);
 		return { json: reading?.kind === 'finished' ? reading.item : { jobId: job.jobId }, pairedItem: { item: job.itemIndex } };
 	});
+	await ledger.endWait(context.getExecutionId(), node.id);
 	return { workflowData: [items] };
+}
+
+/**
+ * The wait-limit sweeper's call (nodes/shared/webhooks/wait-limit.ts): believed only when the
+ * ledger's deadline for this node has passed (else 200, a warning, nothing resumed). Every job is
+ * read once with the node's credential, and the execution resumes with one item per job: its result
+ * when it finished, else a pending item (`waitLimitReached: true`) or an error item, as "When the
+ * Limit Passes" says. Error items carry `error`, so n8n moves them to the error output when the
+ * node has one (On Error → "Continue (using error output)"); else they stay in place. The API not
+ * answering → 503 and the sweeper calls again a minute later; from half the backstop on, the jobs
+ * that cannot be read become error items, so n8n's own timer never passes the input on silently.
+ */
+async function resumeAtLimit(context: IWebhookFunctions, source: DeliverySource): Promise<IWebhookResponseData> {
+	const response = context.getResponseObject();
+	const node = context.getNode();
+	const executionId = context.getExecutionId();
+	const ledger = await openLedger();
+	const limit = await ledger.waitLimit(executionId, node.id);
+	if (!limit || Date.now() < limit.deadline) {
+		context.logger.warn(`${node.name}: a wait-limit call came ${limit ? 'before the limit' : 'for a wait the ledger does not know'}; ignored`);
+		return answer(response, 200, { received: true, resumed: false });
+	}
+	const jobs = await ledger.waitingJobs(executionId, node.id);
+	const readings = new Map<string, JobReading | Error>();
+	try {
+		const account = await source.connect(context);
+		for (const job of jobs) if (!readings.has(job.jobId)) readings.set(job.jobId, await account.read(job.jobId));
+	} catch (error) {
+		const reason = error instanceof Error ? error : new Error(String(error));
+		if (Date.now() < limit.deadline + WAIT_LIMIT_BACKSTOP_MS / 2) {
+			context.logger.warn(`${node.name}: the wait limit passed, and the ${source.label} ${source.jobNoun}s could not be read (${reason.message}); answered 503`);
+			return answer(response, 503, { error: 'try again later' }, { 'retry-after': '60' });
+		}
+		for (const job of jobs) if (!readings.has(job.jobId)) readings.set(job.jobId, reason);
+	}
+	const passedAt = new Date(limit.deadline).toISOString();
+	const items: INodeExecutionData[] = [];
+	for (const job of jobs) {
+		const reading = readings.get(job.jobId);
+		const pairedItem = { item: job.itemIndex };
+		if (reading && !(reading instanceof Error) && reading.kind === 'finished') {
+			items.push({ json: reading.item, pairedItem });
+		} else if (reading && !(reading instanceof Error) && limit.onLimit === 'pending') {
+			items.push({ json: { jobId: job.jobId, status: reading.status, waitLimitReached: true, waitLimit: passedAt }, pairedItem });
+		} else {
+			items.push({ ...limitErrorItem(context, source, job.jobId, passedAt, reading), pairedItem });
+		}
+	}
+	await ledger.endWait(executionId, node.id);
+	context.logger.info(`${node.name}: the wait limit passed at ${passedAt}; resumed with ${jobs.length} item(s) after reading each ${source.jobNoun} once`);
+	return { workflowData: [items] };
+}
+
+function limitErrorItem(
+	context: IWebhookFunctions,
+	source: DeliverySource,
+	jobId: string,
+	passedAt: string,
+	reading: JobReading | Error | undefined,
+): INodeExecutionData {
+	const unread = reading instanceof Error || reading === undefined;
+	const message = unread
+		? `The wait limit passed at ${passedAt} and ${source.label} ${source.jobNoun} ${jobId} could not be read`
+		: `${source.label} ${source.jobNoun} ${jobId} was still ${reading.kind === 'running' ? reading.status : 'unfinished'} when the wait limit passed at ${passedAt}`;
+	const description = unread
+		? `${reading instanceof Error ? reading.message : 'No answer.'} Read it later with Get or Wait for Completion.`
+		: `No call came from ${source.label} in time. Raise "Limit Wait Time", or read the job later (the id above) with Get or Wait for Completion.`;
+	// n8n keeps only the message in an error item's JSON (as for Continue On Fail), so the message names the job.
+	return { json: { error: message }, error: new NodeOperationError(context.getNode(), message, { description }) };
 }

@@ -7,14 +7,14 @@ import type { INodeExecutionData, INodeType } from 'n8n-workflow';
 import type { NodeRunOptions } from '../../helpers/engine';
 import type { Sandbox } from '../../helpers/sandbox';
 import { startWebhookServer } from '../../helpers/webhook-server';
-import type { WebhookServer } from '../../helpers/webhook-server';
+import type { WebhookServer, WebhookServerOptions } from '../../helpers/webhook-server';
 import { runPique } from '../pique/helpers';
 import { JUDGES, judge } from '../pique/helpers';
 
 /** Starts a webhook trigger node behind a loopback server (see startWebhookServer), closed after the file's tests. */
 export function useWebhookServers(): (
 	nodeType: INodeType,
-	options: Omit<NodeRunOptions, 'input' | 'parameters'> & Partial<Pick<NodeRunOptions, 'parameters'>> & { resumesOnce?: boolean },
+	options: Omit<NodeRunOptions, 'input' | 'parameters'> & Partial<Pick<NodeRunOptions, 'parameters'>> & Pick<WebhookServerOptions, 'resumesOnce' | 'refuse'>,
 ) => Promise<WebhookServer> {
 	const servers: WebhookServer[] = [];
 	afterAll(async () => {

@@ -2,6 +2,8 @@ import { createRunExecutionData } from 'n8n-workflow';
 
 import { ImageIntelligence } from '../../../nodes/ImageIntelligence/ImageIntelligence.node';
 import { Pique } from '../../../nodes/Pique/Pique.node';
+import { openLedger } from '../../../nodes/shared/ledger';
+import { WAIT_LIMIT_BACKSTOP_MS } from '../../../nodes/shared/webhooks/wait-limit';
 import { runNode } from '../../helpers/engine';
 import type { Sandbox } from '../../helpers/sandbox';
 import { sandboxCredentials, useSandbox } from '../../helpers/sandbox';
@@ -54,9 +56,15 @@ describe('Wait for the Result "until the provider calls back" (n8n\'s waiting we
 		});
 		expect(submitted).toHaveLength(2);
 		const jobIds = submitted.map((item) => String(item.json.jobId));
+		// n8n's own timer is a backstop a few minutes past the limit: the sweeper calls the node at the limit.
 		const waitTill = runExecutionData.waitTill?.getTime() ?? 0;
-		expect(waitTill).toBeGreaterThanOrEqual(before + 5 * 60_000);
-		expect(waitTill).toBeLessThanOrEqual(Date.now() + 5 * 60_000);
+		expect(waitTill).toBeGreaterThanOrEqual(before + 5 * 60_000 + WAIT_LIMIT_BACKSTOP_MS);
+		expect(waitTill).toBeLessThanOrEqual(Date.now() + 5 * 60_000 + WAIT_LIMIT_BACKSTOP_MS);
+		expect(WAIT_LIMIT_BACKSTOP_MS).toBe(5 * 60_000);
+		const ledger = await openLedger();
+		const limit = await ledger.waitLimit(executionId, nodeId);
+		expect(limit).toMatchObject({ onLimit: 'error', resumeUrl: `${server.origin}/webhook-waiting/${executionId}?signature=resume-token-123` });
+		expect(limit?.deadline).toBe(waitTill - WAIT_LIMIT_BACKSTOP_MS);
 
 		await until(() => server.executions.length === 1, 'the execution to resume');
 		await sandbox.webhooksIdle();
@@ -71,6 +79,9 @@ describe('Wait for the Result "until the provider calls back" (n8n\'s waiting we
 		expect(submitted.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 0 }]);
 		expect(server.executions[0]).toEqual(waited.map((item) => ({ json: item.json, pairedItem: { item: 0 } })));
 		expect(server.executions[0][0].json).toMatchObject({ jobId: jobIds[0], status: 'completed', passed: true });
+		// Resumed: the ledger forgets the wait (nothing left for the sweeper).
+		expect(await ledger.waitLimit(executionId, nodeId)).toBeUndefined();
+		expect(await ledger.waitingJobs(executionId, nodeId)).toEqual([]);
 	});
 
 	it('refuses forged callbacks (401), ignores jobs the execution does not wait for and a job still running, resumes on the final call', async () => {
