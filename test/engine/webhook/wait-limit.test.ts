@@ -8,7 +8,7 @@ import type { INodeExecutionData, Logger } from 'n8n-workflow';
 import { ImageIntelligence } from '../../../nodes/ImageIntelligence/ImageIntelligence.node';
 import { Pique } from '../../../nodes/Pique/Pique.node';
 import { openLedger } from '../../../nodes/shared/ledger';
-import { WAIT_LIMIT_HEADER, isN8nServer, sweepWaitLimits } from '../../../nodes/shared/webhooks/wait-limit';
+import { WAIT_LIMIT_BACKSTOP_MS, WAIT_LIMIT_HEADER, isN8nServer, sweepWaitLimits } from '../../../nodes/shared/webhooks/wait-limit';
 import { runNode } from '../../helpers/engine';
 import type { Sandbox } from '../../helpers/sandbox';
 import { sandboxCredentials, useSandbox } from '../../helpers/sandbox';
@@ -193,6 +193,38 @@ describe('Wait mode: when the limit passes without a call, the node checks every
 			await ledger.endWait('exec-unreachable', 'n');
 		} finally {
 			await new Promise<void>((resolve) => notFound.close(() => resolve()));
+		}
+	});
+
+	it('a wait whose backstop passed (n8n resumed the execution itself) is never called again, and such waits do not crowd out due ones', async () => {
+		const ledger = await openLedger();
+		// What answers the resume URL later: the execution went on and now waits at a Wait node "On Webhook Call"
+		// (n8n's resume token is per execution), or its URL fails for good. Every POST resumes something.
+		const posts: string[] = [];
+		const later = createServer((request, response) => {
+			posts.push(String(request.url));
+			response.writeHead(200, { 'content-type': 'application/json' });
+			response.end('{"message":"Workflow was started"}');
+		});
+		await new Promise<void>((resolve) => later.listen(0, '127.0.0.1', resolve));
+		const { port } = later.address() as AddressInfo;
+		try {
+			const job = [{ outputIndex: 0, itemIndex: 0, jobId: 'x' }];
+			const waiter = (executionId: string) => ({ executionId, nodeId: 'n', provider: 'pique' as const, account: 'a' });
+			const pastBackstop = Date.now() - WAIT_LIMIT_BACKSTOP_MS - 60_000;
+			const stale = Array.from({ length: 20 }, (_, index) => `exec-stale-${index}`);
+			for (const [index, executionId] of stale.entries()) {
+				await ledger.recordWait(waiter(executionId), job, { deadline: pastBackstop - index, resumeUrl: `http://127.0.0.1:${port}/webhook-waiting/${executionId}?signature=t`, onLimit: 'error' });
+			}
+			await ledger.recordWait(waiter('exec-due-now'), job, { deadline: Date.now() - 1, resumeUrl: `http://127.0.0.1:${port}/webhook-waiting/exec-due-now?signature=t`, onLimit: 'error' });
+
+			await sweepWaitLimits();
+			expect(posts).toEqual(['/webhook-waiting/exec-due-now?signature=t']);
+			for (const executionId of stale) expect(await ledger.waitLimit(executionId, 'n')).toBeUndefined();
+		} finally {
+			for (let index = 0; index < 20; index++) await ledger.endWait(`exec-stale-${index}`, 'n');
+			await ledger.endWait('exec-due-now', 'n');
+			await new Promise<void>((resolve) => later.close(() => resolve()));
 		}
 	});
 
