@@ -121,7 +121,8 @@ let nextLookAt = 0;
 /**
  * Starts the sweep every 15 s in this process, once, when it is a long-running n8n process (`n8n
  * start`, `worker` or `webhook`; not `n8n execute`, not tests). It sweeps only once the ledger
- * exists (looked for every 10 minutes until then; `ledgerInUse` when the caller just used it), so
+ * exists (looked for every 10 minutes until then, at every tick while its database cannot be
+ * reached; `ledgerInUse` when the caller just used it), so
  * installing the pack creates no ledger. The timer never keeps the process alive.
  */
 export function startWaitLimitSweeper(options: { ledgerInUse?: boolean; argv?: readonly string[] } = {}): void {
@@ -131,15 +132,24 @@ export function startWaitLimitSweeper(options: { ledgerInUse?: boolean; argv?: r
 	sweeper.unref();
 }
 
-async function sweepIfLedgerExists(): Promise<void> {
+/** One tick of the sweeper (exported for tests): sweeps when the ledger exists. */
+export async function sweepIfLedgerExists(): Promise<void> {
 	if (sweeping) return;
 	sweeping = true;
 	try {
 		if (!ledgerSeen) {
 			if (Date.now() < nextLookAt) return;
-			nextLookAt = Date.now() + EXISTS_RECHECK_MS;
-			ledgerSeen = await ledgerExists().catch(() => false);
-			if (!ledgerSeen) return;
+			try {
+				ledgerSeen = await ledgerExists();
+			} catch {
+				// The database cannot be reached: that says nothing about the ledger. Look again at the
+				// next tick, not in 10 minutes (n8n's backstop fires 5 minutes after a limit).
+				return;
+			}
+			if (!ledgerSeen) {
+				nextLookAt = Date.now() + EXISTS_RECHECK_MS;
+				return;
+			}
 		}
 		await sweepWaitLimits();
 	} finally {
