@@ -196,6 +196,47 @@ describe('Wait mode: when the limit passes without a call, the node checks every
 		}
 	});
 
+	// KNOWN DEFECT (review15, not fixed): the waits ledger records only items with a job, and both resumeOnCallback and
+	// resumeAtLimit resume with `jobs.map(...)`, so an item that failed at submission under Continue On Fail loses its
+	// error item when the execution resumes (n8n replaces the node's output). Fixing it means recording those items in
+	// the ledger (a migration). `it.failing` keeps the suite green until then: remove `.failing` with the fix.
+	it.failing('an input item that failed at submission (Continue On Fail) keeps its error item when the execution resumes at the limit', async () => {
+		const sandbox = sandboxRef.current;
+		const executionId = `exec-limit-partial-${Date.now()}`;
+		const nodeId = 'pique-partial-node';
+		const credentials = piqueCredentials(sandbox);
+		const server = await startServer(pique, { credentials, executionId, nodeId, resumesOnce: true });
+		const [submitted] = await runNode(pique, {
+			parameters: {
+				resource: 'evaluation',
+				operation: 'evaluateSocialMedia',
+				judge: judge(JUDGES.video),
+				urlSource: 'item',
+				videoUrl: '={{ $json.url }}',
+				waitMode: 'callback',
+				waitLimitMinutes: LIMIT_MINUTES,
+				onWaitLimit: 'pending',
+			},
+			input: [{ json: { url: 'https://youtube.com/shorts/partial-ok' } }, { json: { url: 'not a link' } }],
+			continueOnFail: true,
+			credentials,
+			executionId,
+			nodeId,
+			webhookWaitingBaseUrl: `${server.origin}/webhook-waiting`,
+			runExecutionData: createRunExecutionData({ resumeToken: 'resume-token-partial' }),
+		});
+		// Before the wait: one job item and the second input item's error item.
+		expect(submitted).toHaveLength(2);
+		expect(submitted[1].json.error).toEqual(expect.stringContaining('not an http(s) video link'));
+
+		await pastTheLimit();
+		expect((await sweepWaitLimits()).outcomes[executionId]).toBe(200);
+		// After: still one item per input item, the error item included (n8n replaced the node's output with these).
+		const resumed = server.executions[0];
+		expect(resumed.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(resumed[1].json.error).toEqual(expect.stringContaining('not an http(s) video link'));
+	});
+
 	it('a wait whose backstop passed (n8n resumed the execution itself) is never called again, and such waits do not crowd out due ones', async () => {
 		const ledger = await openLedger();
 		// What answers the resume URL later: the execution went on and now waits at a Wait node "On Webhook Call"
