@@ -196,6 +196,28 @@ describe('Wait mode: when the limit passes without a call, the node checks every
 		}
 	});
 
+	it('late in the backstop, a job that cannot be read becomes an error item and every other job is still read', async () => {
+		const sandbox = sandboxRef.current;
+		const { server, executionId, nodeId, submitted } = await waitForPique(['https://youtube.com/shorts/unreadable-first', 'https://youtube.com/shorts/readable-second'], { onWaitLimit: 'pending' });
+		const [unreadable, readable] = submitted.map((item) => String(item.json.jobId));
+		// The limit passed 3 minutes ago (past half the backstop): the sweeper's calls before then got 503s.
+		const ledger = await openLedger();
+		const jobs = await ledger.waitingJobs(executionId, nodeId);
+		const limit = (await ledger.waitLimit(executionId, nodeId))!;
+		await ledger.recordWait({ executionId, nodeId, provider: 'pique', account: jobs[0].account }, jobs, { ...limit, deadline: Date.now() - 3 * 60_000 });
+		// The first job is gone at Pique for good (404); the second reads fine.
+		sandbox.setFaults([{ match: { method: 'GET', path: new RegExp(unreadable) }, fault: { type: 'status', status: 404 } }]);
+		try {
+			expect((await sweepWaitLimits()).outcomes[executionId]).toBe(200);
+		} finally {
+			sandbox.setFaults([]);
+		}
+		const items = server.executions[0];
+		expect(items).toHaveLength(2);
+		expect(String(items[0].json.error)).toContain(`Pique evaluation ${unreadable} could not be read`);
+		expect(items[1].json).toEqual({ jobId: readable, status: expect.stringMatching(/^(pending|processing)$/), waitLimitReached: true, waitLimit: expect.any(String) });
+	});
+
 	// KNOWN DEFECT (review15, not fixed): the waits ledger records only items with a job, and both resumeOnCallback and
 	// resumeAtLimit resume with `jobs.map(...)`, so an item that failed at submission under Continue On Fail loses its
 	// error item when the execution resumes (n8n replaces the node's output). Fixing it means recording those items in
