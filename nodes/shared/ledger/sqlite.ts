@@ -668,7 +668,7 @@ export class SqliteLedger implements JobLedger {
 			this.identity = fileIdentity(this.location);
 			orphan.close();
 			process.emitWarning(
-				`The Visual AI job ledger ${this.location} was deleted or replaced while n8n had it open. This process now uses the file at that path and carried over what it still had: ${added.jobs} job(s), ${added.deliveries} delivery record(s). Jobs only other processes had in the old file are not tracked any more; register them again with Job → Track.`,
+				`The Visual AI job ledger ${this.location} was deleted or replaced while n8n had it open. This process now uses the file at that path and carried over what it still had: ${added.jobs} job(s), ${added.deliveries} delivery record(s), ${added.wait_limits} waiting node(s). Jobs only other processes had in the old file are not tracked any more; register them again with Job → Track.`,
 				{ code: 'N8N_VISUAL_AI_LEDGER_REPLACED' },
 			);
 		} catch (error) {
