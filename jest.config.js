@@ -23,7 +23,7 @@ module.exports = {
 				'**/test/unit/ledger.test.ts',
 				'**/test/unit/ledger-processes.test.ts',
 				'**/test/engine/trigger/{eyequant,pique,durability}.test.ts',
-				'**/test/engine/webhook/{pique,image-intelligence,wait,wait-limit}.test.ts',
+				'**/test/engine/webhook/{pique,image-intelligence,wait,wait-limit,wait-limit-sweeper}.test.ts',
 			],
 			setupFiles: ['<rootDir>/test/helpers/ledger-backend-postgres.ts'],
 		},

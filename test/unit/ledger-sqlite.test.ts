@@ -180,3 +180,22 @@ test('a ledger file deleted under n8n: jobs still owed to a trigger node at that
 	}
 	expect((await ledger.undelivered(query)).map((row) => row.jobId).sort()).toEqual(['after-1', 'before-1', 'before-2']);
 });
+
+test('a ledger file deleted under n8n while executions wait: their waits and limits carry over to the new file', async () => {
+	const waiting = path.join(folder, 'deleted-while-waiting.sqlite');
+	const ledger = await openLedger(waiting);
+	const waiter = { executionId: 'exec-waiting', nodeId: 'node-w', provider: 'pique' as const, account: 'acc-w' };
+	const limit = { deadline: Date.now() + 60_000, resumeUrl: 'http://127.0.0.1:5678/webhook-waiting/exec-waiting?signature=t', onLimit: 'error' as const };
+	await ledger.recordWait(waiter, [{ outputIndex: 0, itemIndex: 0, jobId: 'job-w' }], limit);
+	const warning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+	try {
+		for (const suffix of ['', '-wal', '-shm']) rmSync(`${waiting}${suffix}`, { force: true });
+		// The next operation (e.g. the wait-limit sweeper's claim, every 15 s) opens the file now at the path.
+		expect(await ledger.claimDueWaitLimits({ retryAfterMs: 60_000, max: 20 })).toEqual([]);
+		expect(warning).toHaveBeenCalled();
+	} finally {
+		warning.mockRestore();
+	}
+	expect(await ledger.waitLimit('exec-waiting', 'node-w')).toEqual(limit);
+	expect((await ledger.waitingJobs('exec-waiting', 'node-w')).map((job) => job.jobId)).toEqual(['job-w']);
+});

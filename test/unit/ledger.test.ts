@@ -254,4 +254,22 @@ describe('waits and their limits (Wait mode "Until … Calls Back")', () => {
 		expect(await ledger.waitLimit('e-old', 'node-w')).toBeUndefined();
 		expect((await ledger.waitingJobs('e-new', 'node-w')).map((job) => job.jobId)).toEqual(['new']);
 	});
+
+	test('retention never prunes a wait whose limit has not passed, however long ago it was recorded (a limit longer than the retention window)', async () => {
+		const ledger = await openLedger(await freshLedgerLocation());
+		const day = 86_400_000;
+		// N8N_VISUAL_AI_LEDGER_RETENTION_DAYS=1 and "Limit Wait Time" of 3 days: recorded 2 days ago, the limit is a day away.
+		const deadline = Date.now() + day;
+		await ledger.recordWait(waiter('e-long'), [{ outputIndex: 0, itemIndex: 0, jobId: 'long' }], limit(deadline), Date.now() - 2 * day);
+		await ledger.prune({ olderThanMs: day, batchSize: 10 });
+		expect(await ledger.waitLimit('e-long', 'node-w')).toEqual(limit(deadline));
+		expect((await ledger.waitingJobs('e-long', 'node-w')).map((job) => job.jobId)).toEqual(['long']);
+		// A wait recorded by a version without limits (no wait_limits row) still goes by its age.
+		const location = await freshLedgerLocation();
+		const older = await openLedger(location);
+		await older.recordWait(waiter('e-v5'), [{ outputIndex: 0, itemIndex: 0, jobId: 'v5' }], limit(deadline), Date.now() - 2 * day);
+		await ledgerSql(location, "DELETE FROM wait_limits WHERE execution_id = 'e-v5'");
+		await older.prune({ olderThanMs: day, batchSize: 10 });
+		expect(await older.waitingJobs('e-v5', 'node-w')).toEqual([]);
+	});
 });

@@ -466,8 +466,14 @@ export class PostgresLedger implements JobLedger {
 	async prune(options: PruneOptions): Promise<number> {
 		await this.transaction(async (db) => {
 			const cutoff = (options.now ?? (await this.clock(db))) - options.olderThanMs;
-			await db.query(`DELETE FROM ${S}.waits WHERE created_at < $1`, [cutoff]);
-			await db.query(`DELETE FROM ${S}.wait_limits WHERE created_at < $1`, [cutoff]);
+			// A wait is old once its limit passed before the cutoff (a limit may be longer than the
+			// retention window); waits without a limit (recorded before migration 3) by their age.
+			await db.query(`DELETE FROM ${S}.wait_limits WHERE deadline < $1`, [cutoff]);
+			await db.query(
+				`DELETE FROM ${S}.waits w WHERE w.created_at < $1
+				 AND NOT EXISTS (SELECT 1 FROM ${S}.wait_limits l WHERE l.execution_id = w.execution_id AND l.node_id = w.node_id)`,
+				[cutoff],
+			);
 		});
 		let pruned = 0;
 		for (let round = 0; round < (options.maxBatches ?? 1); round++) {

@@ -25,8 +25,11 @@ export function sameFile(a: FileIdentity | undefined, b: FileIdentity | undefine
 	return a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino;
 }
 
-/** Every table of the ledger, in an order that keeps references meaningful. */
-const TABLES = ['jobs', 'deliveries', 'consumers'] as const;
+/**
+ * Every table of the ledger, in an order that keeps references meaningful; the waits of Wait mode
+ * too (a waiting execution whose wait were lost would ignore its callbacks and never be checked at its limit).
+ */
+const TABLES = ['jobs', 'deliveries', 'consumers', 'waits', 'wait_limits'] as const;
 
 /**
  * Copies every row the old connection still reads (the deleted or replaced file) into the file
@@ -34,7 +37,7 @@ const TABLES = ['jobs', 'deliveries', 'consumers'] as const;
  * so their columns are the same. Returns how many rows of each table were added.
  */
 export function carryOver(from: DatabaseSync, to: DatabaseSync): Record<(typeof TABLES)[number], number> {
-	const added = { jobs: 0, deliveries: 0, consumers: 0 };
+	const added = { jobs: 0, deliveries: 0, consumers: 0, waits: 0, wait_limits: 0 };
 	for (const table of TABLES) {
 		let insert: ReturnType<DatabaseSync['prepare']> | undefined;
 		let columns: string[] = [];

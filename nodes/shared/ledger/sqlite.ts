@@ -511,8 +511,15 @@ export class SqliteLedger implements JobLedger {
 	async prune(options: PruneOptions): Promise<number> {
 		await this.write(() => {
 			const cutoff = (options.now ?? Date.now()) - options.olderThanMs;
-			this.db.prepare('DELETE FROM waits WHERE created_at < ?').run(cutoff);
-			this.db.prepare('DELETE FROM wait_limits WHERE created_at < ?').run(cutoff);
+			// A wait is old once its limit passed before the cutoff (a limit may be longer than the
+			// retention window); waits without a limit (recorded before migration 6) by their age.
+			this.db.prepare('DELETE FROM wait_limits WHERE deadline < ?').run(cutoff);
+			this.db
+				.prepare(
+					`DELETE FROM waits WHERE created_at < ?
+					 AND NOT EXISTS (SELECT 1 FROM wait_limits l WHERE l.execution_id = waits.execution_id AND l.node_id = waits.node_id)`,
+				)
+				.run(cutoff);
 		});
 		let pruned = 0;
 		for (let round = 0; round < (options.maxBatches ?? 1); round++) {
@@ -661,7 +668,7 @@ export class SqliteLedger implements JobLedger {
 			this.identity = fileIdentity(this.location);
 			orphan.close();
 			process.emitWarning(
-				`The Visual AI job ledger ${this.location} was deleted or replaced while n8n had it open. This process now uses the file at that path and carried over what it still had: ${added.jobs} job(s), ${added.deliveries} delivery record(s). Jobs only other processes had in the old file are not tracked any more; register them again with Job → Track.`,
+				`The Visual AI job ledger ${this.location} was deleted or replaced while n8n had it open. This process now uses the file at that path and carried over what it still had: ${added.jobs} job(s), ${added.deliveries} delivery record(s), ${added.wait_limits} waiting node(s). Jobs only other processes had in the old file are not tracked any more; register them again with Job → Track.`,
 				{ code: 'N8N_VISUAL_AI_LEDGER_REPLACED' },
 			);
 		} catch (error) {

@@ -124,7 +124,7 @@ export interface UndeliveredQuery {
 
 /**
  * What `prune` may delete: jobs finished, and delivered to every consumer polling their account, before
- * `now - olderThanMs`; waits recorded before then (their executions are long resumed or gone).
+ * `now - olderThanMs`; waits whose limit passed before then (waits without a limit: recorded before then).
  */
 export interface PruneOptions {
 	olderThanMs: number;

@@ -189,12 +189,28 @@ async function resumeAtLimit(context: IWebhookFunctions, source: DeliverySource)
 	}
 	const jobs = await ledger.waitingJobs(executionId, node.id);
 	const readings = new Map<string, JobReading | Error>();
+	// From half the backstop on this is the last try: every job is read, each failure its own error item.
+	const lastTry = Date.now() >= limit.deadline + WAIT_LIMIT_BACKSTOP_MS / 2;
+	let failure: Error | undefined;
 	try {
 		const account = await source.connect(context);
-		for (const job of jobs) if (!readings.has(job.jobId)) readings.set(job.jobId, await account.read(job.jobId));
+		for (const job of jobs) {
+			if (readings.has(job.jobId)) continue;
+			try {
+				readings.set(job.jobId, await account.read(job.jobId));
+			} catch (error) {
+				const reason = error instanceof Error ? error : new Error(String(error));
+				readings.set(job.jobId, reason);
+				failure ??= reason;
+				if (!lastTry) break;
+			}
+		}
 	} catch (error) {
-		const reason = error instanceof Error ? error : new Error(String(error));
-		if (Date.now() < limit.deadline + WAIT_LIMIT_BACKSTOP_MS / 2) {
+		failure = error instanceof Error ? error : new Error(String(error));
+	}
+	if (failure) {
+		const reason = failure;
+		if (!lastTry) {
 			context.logger.warn(`${node.name}: the wait limit passed, and the ${source.label} ${source.jobNoun}s could not be read (${reason.message}); answered 503`);
 			return answer(response, 503, { error: 'try again later' }, { 'retry-after': '60' });
 		}

@@ -7,7 +7,7 @@ import { request } from 'undici';
 import { sharedDispatcher } from '../http/dispatcher';
 import { redactUrl } from '../http/redact';
 import { ledgerExists, openLedger } from '../ledger';
-import type { DueWaitLimit } from '../ledger';
+import type { DueWaitLimit, JobLedger } from '../ledger';
 
 /**
  * The header of the sweeper's call to a waiting execution's resume URL. It only says "the limit may
@@ -27,6 +27,8 @@ const SWEEP_EVERY_MS = 15_000;
 /** A claimed limit whose call failed is tried again after this long (by any process). */
 const RETRY_AFTER_MS = 60_000;
 const CALLS_PER_SWEEP = 20;
+/** Batches one sweep may claim when each holds only waits past their backstop (dropped, not called). */
+const MAX_CLAIMS_PER_SWEEP = 10;
 const CALL_TIMEOUT_MS = 30_000;
 /** How often a process whose ledger does not exist yet looks again. */
 const EXISTS_RECHECK_MS = 10 * 60_000;
@@ -43,28 +45,55 @@ export interface SweepResult {
  * Passes"), once per node at a time across all n8n processes (the ledger's claim). The node's
  * webhook then reads each job once and resumes the execution with results, pending or error items.
  * 404 and 409 (the execution is gone, running or finished) end the wait in the ledger; other
- * answers and network errors are tried again after a minute. Never throws.
+ * answers and network errors are tried again after a minute, until n8n's backstop passed (then the
+ * wait is dropped without a call). Never throws.
  */
 export async function sweepWaitLimits(logger: Logger = LoggerProxy, now?: number): Promise<SweepResult> {
 	const result: SweepResult = { claimed: [], outcomes: {} };
 	try {
 		const ledger = await openLedger();
-		result.claimed = await ledger.claimDueWaitLimits({ retryAfterMs: RETRY_AFTER_MS, max: CALLS_PER_SWEEP, now });
-		for (const limit of result.claimed) {
-			const outcome = await callResumeUrl(limit.resumeUrl);
-			result.outcomes[limit.executionId] = outcome;
-			if (outcome === 404 || outcome === 409) {
-				await ledger.endWait(limit.executionId, limit.nodeId);
-			} else if (typeof outcome !== 'number' || outcome >= 300) {
-				logger.warn(
-					`Visual AI: the wait limit of execution ${limit.executionId} passed, but its resume URL ${redactUrl(limit.resumeUrl)} answered ${outcome}; trying again in ${RETRY_AFTER_MS / 1000} s`,
-				);
-			}
+		for (let round = 0; round < MAX_CLAIMS_PER_SWEEP; round++) {
+			const claimed = await ledger.claimDueWaitLimits({ retryAfterMs: RETRY_AFTER_MS, max: CALLS_PER_SWEEP, now });
+			result.claimed.push(...claimed);
+			const called = await callClaimed(ledger, claimed, result, logger, now);
+			// A batch of waits past their backstop only (dropped without a call): claim the next batch.
+			if (called > 0 || claimed.length < CALLS_PER_SWEEP) break;
 		}
 	} catch (error) {
 		logger.warn(`Visual AI: checking waits whose limit passed failed, will try again: ${error instanceof Error ? error.message : String(error)}`);
 	}
 	return result;
+}
+
+/**
+ * Calls the resume URL of each claimed wait; returns how many it called. A wait whose backstop
+ * passed is dropped without a call: n8n's own timer resumed that execution, and its resume URL
+ * (one token per execution) now reaches whatever waits in it next, e.g. a Wait node "On Webhook Call".
+ */
+async function callClaimed(ledger: JobLedger, claimed: DueWaitLimit[], result: SweepResult, logger: Logger, now?: number): Promise<number> {
+	let called = 0;
+	for (const limit of claimed) {
+		// Checked as each call comes up: the calls before it may have taken a while.
+		if ((now ?? Date.now()) >= limit.deadline + WAIT_LIMIT_BACKSTOP_MS) {
+			await ledger.endWait(limit.executionId, limit.nodeId);
+			result.outcomes[limit.executionId] = 'backstop passed';
+			logger.warn(
+				`Visual AI: the wait limit of execution ${limit.executionId} passed at ${new Date(limit.deadline).toISOString()} and its resume URL ${redactUrl(limit.resumeUrl)} was not reached in time; n8n's own timer resumed it without the node's check, and it is called no more`,
+			);
+			continue;
+		}
+		called++;
+		const outcome = await callResumeUrl(limit.resumeUrl);
+		result.outcomes[limit.executionId] = outcome;
+		if (outcome === 404 || outcome === 409) {
+			await ledger.endWait(limit.executionId, limit.nodeId);
+		} else if (typeof outcome !== 'number' || outcome >= 300) {
+			logger.warn(
+				`Visual AI: the wait limit of execution ${limit.executionId} passed, but its resume URL ${redactUrl(limit.resumeUrl)} answered ${outcome}; trying again in ${RETRY_AFTER_MS / 1000} s`,
+			);
+		}
+	}
+	return called;
 }
 
 async function callResumeUrl(resumeUrl: string): Promise<number | string> {
@@ -92,7 +121,8 @@ let nextLookAt = 0;
 /**
  * Starts the sweep every 15 s in this process, once, when it is a long-running n8n process (`n8n
  * start`, `worker` or `webhook`; not `n8n execute`, not tests). It sweeps only once the ledger
- * exists (looked for every 10 minutes until then; `ledgerInUse` when the caller just used it), so
+ * exists (looked for every 10 minutes until then, at every tick while its database cannot be
+ * reached; `ledgerInUse` when the caller just used it), so
  * installing the pack creates no ledger. The timer never keeps the process alive.
  */
 export function startWaitLimitSweeper(options: { ledgerInUse?: boolean; argv?: readonly string[] } = {}): void {
@@ -102,15 +132,24 @@ export function startWaitLimitSweeper(options: { ledgerInUse?: boolean; argv?: r
 	sweeper.unref();
 }
 
-async function sweepIfLedgerExists(): Promise<void> {
+/** One tick of the sweeper (exported for tests): sweeps when the ledger exists. */
+export async function sweepIfLedgerExists(): Promise<void> {
 	if (sweeping) return;
 	sweeping = true;
 	try {
 		if (!ledgerSeen) {
 			if (Date.now() < nextLookAt) return;
-			nextLookAt = Date.now() + EXISTS_RECHECK_MS;
-			ledgerSeen = await ledgerExists().catch(() => false);
-			if (!ledgerSeen) return;
+			try {
+				ledgerSeen = await ledgerExists();
+			} catch {
+				// The database cannot be reached: that says nothing about the ledger. Look again at the
+				// next tick, not in 10 minutes (n8n's backstop fires 5 minutes after a limit).
+				return;
+			}
+			if (!ledgerSeen) {
+				nextLookAt = Date.now() + EXISTS_RECHECK_MS;
+				return;
+			}
 		}
 		await sweepWaitLimits();
 	} finally {

@@ -8,7 +8,7 @@ import type { INodeExecutionData, Logger } from 'n8n-workflow';
 import { ImageIntelligence } from '../../../nodes/ImageIntelligence/ImageIntelligence.node';
 import { Pique } from '../../../nodes/Pique/Pique.node';
 import { openLedger } from '../../../nodes/shared/ledger';
-import { WAIT_LIMIT_HEADER, isN8nServer, sweepWaitLimits } from '../../../nodes/shared/webhooks/wait-limit';
+import { WAIT_LIMIT_BACKSTOP_MS, WAIT_LIMIT_HEADER, isN8nServer, sweepWaitLimits } from '../../../nodes/shared/webhooks/wait-limit';
 import { runNode } from '../../helpers/engine';
 import type { Sandbox } from '../../helpers/sandbox';
 import { sandboxCredentials, useSandbox } from '../../helpers/sandbox';
@@ -193,6 +193,101 @@ describe('Wait mode: when the limit passes without a call, the node checks every
 			await ledger.endWait('exec-unreachable', 'n');
 		} finally {
 			await new Promise<void>((resolve) => notFound.close(() => resolve()));
+		}
+	});
+
+	it('late in the backstop, a job that cannot be read becomes an error item and every other job is still read', async () => {
+		const sandbox = sandboxRef.current;
+		const { server, executionId, nodeId, submitted } = await waitForPique(['https://youtube.com/shorts/unreadable-first', 'https://youtube.com/shorts/readable-second'], { onWaitLimit: 'pending' });
+		const [unreadable, readable] = submitted.map((item) => String(item.json.jobId));
+		// The limit passed 3 minutes ago (past half the backstop): the sweeper's calls before then got 503s.
+		const ledger = await openLedger();
+		const jobs = await ledger.waitingJobs(executionId, nodeId);
+		const limit = (await ledger.waitLimit(executionId, nodeId))!;
+		await ledger.recordWait({ executionId, nodeId, provider: 'pique', account: jobs[0].account }, jobs, { ...limit, deadline: Date.now() - 3 * 60_000 });
+		// The first job is gone at Pique for good (404); the second reads fine.
+		sandbox.setFaults([{ match: { method: 'GET', path: new RegExp(unreadable) }, fault: { type: 'status', status: 404 } }]);
+		try {
+			expect((await sweepWaitLimits()).outcomes[executionId]).toBe(200);
+		} finally {
+			sandbox.setFaults([]);
+		}
+		const items = server.executions[0];
+		expect(items).toHaveLength(2);
+		expect(String(items[0].json.error)).toContain(`Pique evaluation ${unreadable} could not be read`);
+		expect(items[1].json).toEqual({ jobId: readable, status: expect.stringMatching(/^(pending|processing)$/), waitLimitReached: true, waitLimit: expect.any(String) });
+	});
+
+	// KNOWN DEFECT (review15, not fixed): the waits ledger records only items with a job, and both resumeOnCallback and
+	// resumeAtLimit resume with `jobs.map(...)`, so an item that failed at submission under Continue On Fail loses its
+	// error item when the execution resumes (n8n replaces the node's output). Fixing it means recording those items in
+	// the ledger (a migration). `it.failing` keeps the suite green until then: remove `.failing` with the fix.
+	it.failing('an input item that failed at submission (Continue On Fail) keeps its error item when the execution resumes at the limit', async () => {
+		const sandbox = sandboxRef.current;
+		const executionId = `exec-limit-partial-${Date.now()}`;
+		const nodeId = 'pique-partial-node';
+		const credentials = piqueCredentials(sandbox);
+		const server = await startServer(pique, { credentials, executionId, nodeId, resumesOnce: true });
+		const [submitted] = await runNode(pique, {
+			parameters: {
+				resource: 'evaluation',
+				operation: 'evaluateSocialMedia',
+				judge: judge(JUDGES.video),
+				urlSource: 'item',
+				videoUrl: '={{ $json.url }}',
+				waitMode: 'callback',
+				waitLimitMinutes: LIMIT_MINUTES,
+				onWaitLimit: 'pending',
+			},
+			input: [{ json: { url: 'https://youtube.com/shorts/partial-ok' } }, { json: { url: 'not a link' } }],
+			continueOnFail: true,
+			credentials,
+			executionId,
+			nodeId,
+			webhookWaitingBaseUrl: `${server.origin}/webhook-waiting`,
+			runExecutionData: createRunExecutionData({ resumeToken: 'resume-token-partial' }),
+		});
+		// Before the wait: one job item and the second input item's error item.
+		expect(submitted).toHaveLength(2);
+		expect(submitted[1].json.error).toEqual(expect.stringContaining('not an http(s) video link'));
+
+		await pastTheLimit();
+		expect((await sweepWaitLimits()).outcomes[executionId]).toBe(200);
+		// After: still one item per input item, the error item included (n8n replaced the node's output with these).
+		const resumed = server.executions[0];
+		expect(resumed.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(resumed[1].json.error).toEqual(expect.stringContaining('not an http(s) video link'));
+	});
+
+	it('a wait whose backstop passed (n8n resumed the execution itself) is never called again, and such waits do not crowd out due ones', async () => {
+		const ledger = await openLedger();
+		// What answers the resume URL later: the execution went on and now waits at a Wait node "On Webhook Call"
+		// (n8n's resume token is per execution), or its URL fails for good. Every POST resumes something.
+		const posts: string[] = [];
+		const later = createServer((request, response) => {
+			posts.push(String(request.url));
+			response.writeHead(200, { 'content-type': 'application/json' });
+			response.end('{"message":"Workflow was started"}');
+		});
+		await new Promise<void>((resolve) => later.listen(0, '127.0.0.1', resolve));
+		const { port } = later.address() as AddressInfo;
+		try {
+			const job = [{ outputIndex: 0, itemIndex: 0, jobId: 'x' }];
+			const waiter = (executionId: string) => ({ executionId, nodeId: 'n', provider: 'pique' as const, account: 'a' });
+			const pastBackstop = Date.now() - WAIT_LIMIT_BACKSTOP_MS - 60_000;
+			const stale = Array.from({ length: 20 }, (_, index) => `exec-stale-${index}`);
+			for (const [index, executionId] of stale.entries()) {
+				await ledger.recordWait(waiter(executionId), job, { deadline: pastBackstop - index, resumeUrl: `http://127.0.0.1:${port}/webhook-waiting/${executionId}?signature=t`, onLimit: 'error' });
+			}
+			await ledger.recordWait(waiter('exec-due-now'), job, { deadline: Date.now() - 1, resumeUrl: `http://127.0.0.1:${port}/webhook-waiting/exec-due-now?signature=t`, onLimit: 'error' });
+
+			await sweepWaitLimits();
+			expect(posts).toEqual(['/webhook-waiting/exec-due-now?signature=t']);
+			for (const executionId of stale) expect(await ledger.waitLimit(executionId, 'n')).toBeUndefined();
+		} finally {
+			for (let index = 0; index < 20; index++) await ledger.endWait(`exec-stale-${index}`, 'n');
+			await ledger.endWait('exec-due-now', 'n');
+			await new Promise<void>((resolve) => later.close(() => resolve()));
 		}
 	});
 
