@@ -91,5 +91,6 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
 		PRIMARY KEY (execution_id, node_id)
 	);
 	CREATE INDEX wait_limits_by_deadline ON ${S}.wait_limits (deadline);
-	CREATE INDEX waits_by_age ON ${S}.waits (created_at);`,
+	CREATE INDEX waits_by_age ON ${S}.waits (created_at);
+	ALTER TABLE ${S}.waits ADD COLUMN error TEXT;`,
 ];

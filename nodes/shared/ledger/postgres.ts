@@ -25,8 +25,8 @@ import type {
 	WaitLimit,
 	DueWaitLimit,
 } from './types';
-import { toJob, toWaitLimit } from './rows';
-import type { JobRow, WaitLimitRow } from './rows';
+import { toJob, toWaitingJob, toWaitLimit } from './rows';
+import type { JobRow, WaitLimitRow, WaitRow } from './rows';
 
 const S = POSTGRES_SCHEMA;
 const TRIES = 4;
@@ -301,10 +301,10 @@ export class PostgresLedger implements JobLedger {
 		await this.transaction(async (db) => {
 			const at = now ?? (await this.clock(db));
 			await db.query(
-				`INSERT INTO ${S}.waits (execution_id, node_id, output_index, item_index, provider, account, job_id, created_at)
-				 SELECT $1, $2, w.output_index, w.item_index, $3, $4, w.job_id, $8
-				 FROM unnest($5::int[], $6::int[], $7::text[]) AS w(output_index, item_index, job_id)
-				 ON CONFLICT (execution_id, node_id, output_index) DO UPDATE SET item_index = EXCLUDED.item_index, job_id = EXCLUDED.job_id`,
+				`INSERT INTO ${S}.waits (execution_id, node_id, output_index, item_index, provider, account, job_id, error, created_at)
+				 SELECT $1, $2, w.output_index, w.item_index, $3, $4, w.job_id, w.error, $9
+				 FROM unnest($5::int[], $6::int[], $7::text[], $8::text[]) AS w(output_index, item_index, job_id, error)
+				 ON CONFLICT (execution_id, node_id, output_index) DO UPDATE SET item_index = EXCLUDED.item_index, job_id = EXCLUDED.job_id, error = EXCLUDED.error`,
 				[
 					waiter.executionId,
 					waiter.nodeId,
@@ -313,6 +313,7 @@ export class PostgresLedger implements JobLedger {
 					jobs.map((job) => job.outputIndex),
 					jobs.map((job) => job.itemIndex),
 					jobs.map((job) => job.jobId),
+					jobs.map((job) => (job.error ? JSON.stringify(job.error) : null)),
 					at,
 				],
 			);
@@ -356,11 +357,11 @@ export class PostgresLedger implements JobLedger {
 
 	async waitingJobs(executionId: string, nodeId: string): Promise<Array<WaitingJob & { provider: LedgerProvider; account: string }>> {
 		return await this.transaction(async (db) => {
-			const { rows } = await db.query<{ output_index: number; item_index: number; provider: LedgerProvider; account: string; job_id: string }>(
-				`SELECT output_index, item_index, provider, account, job_id FROM ${S}.waits WHERE execution_id = $1 AND node_id = $2 ORDER BY output_index`,
+			const { rows } = await db.query<WaitRow>(
+				`SELECT output_index, item_index, provider, account, job_id, error FROM ${S}.waits WHERE execution_id = $1 AND node_id = $2 ORDER BY output_index`,
 				[executionId, nodeId],
 			);
-			return rows.map((row) => ({ outputIndex: row.output_index, itemIndex: row.item_index, provider: row.provider, account: row.account, jobId: row.job_id }));
+			return rows.map(toWaitingJob);
 		});
 	}
 

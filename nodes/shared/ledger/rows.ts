@@ -1,4 +1,4 @@
-import type { JobState, LedgerJob, LedgerProvider, WaitLimit } from './types';
+import type { JobState, LedgerJob, LedgerProvider, WaitingJob, WaitLimit } from './types';
 
 /** A row of the `jobs` table, as both backends store it (times in ms since the epoch). */
 export interface JobRow {
@@ -42,4 +42,20 @@ export interface WaitLimitRow {
 /** A `wait_limits` row as the ledger's interface gives it out (an unknown `on_limit` reads as `pending`). */
 export function toWaitLimit(row: WaitLimitRow): WaitLimit {
 	return { deadline: row.deadline, resumeUrl: row.resume_url, onLimit: row.on_limit === 'error' ? 'error' : 'pending' };
+}
+
+/** A row of the `waits` table, as both backends store it (`error`: JSON of WaitingJob's error). */
+export interface WaitRow {
+	output_index: number;
+	item_index: number;
+	provider: LedgerProvider;
+	account: string;
+	job_id: string;
+	error: string | null;
+}
+
+/** A `waits` row as the ledger's interface gives it out. */
+export function toWaitingJob(row: WaitRow): WaitingJob & { provider: LedgerProvider; account: string } {
+	const job = { outputIndex: row.output_index, itemIndex: row.item_index, provider: row.provider, account: row.account, jobId: row.job_id };
+	return row.error ? { ...job, error: JSON.parse(row.error) as WaitingJob['error'] } : job;
 }

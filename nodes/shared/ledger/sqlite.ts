@@ -27,8 +27,8 @@ import type {
 	DueWaitLimit,
 	UndeliveredQuery,
 } from './types';
-import { toJob, toWaitLimit } from './rows';
-import type { JobRow, WaitLimitRow } from './rows';
+import { toJob, toWaitingJob, toWaitLimit } from './rows';
+import type { JobRow, WaitLimitRow, WaitRow } from './rows';
 
 const BUSY_TIMEOUT_MS = 10_000;
 const BUSY_RETRIES = 20;
@@ -119,7 +119,8 @@ export const MIGRATIONS: readonly string[] = [
 		PRIMARY KEY (execution_id, node_id)
 	);
 	CREATE INDEX wait_limits_by_deadline ON wait_limits (deadline);
-	CREATE INDEX waits_by_age ON waits (created_at);`,
+	CREATE INDEX waits_by_age ON waits (created_at);
+	ALTER TABLE waits ADD COLUMN error TEXT;`,
 ];
 
 interface ConsumerRow {
@@ -356,11 +357,12 @@ export class SqliteLedger implements JobLedger {
 	async recordWait(waiter: Waiter, jobs: WaitingJob[], limit: WaitLimit, now = Date.now()): Promise<void> {
 		await this.write(() => {
 			const insert = this.db.prepare(
-				`INSERT INTO waits (execution_id, node_id, output_index, item_index, provider, account, job_id, created_at)
-				 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET item_index = excluded.item_index, job_id = excluded.job_id`,
+				`INSERT INTO waits (execution_id, node_id, output_index, item_index, provider, account, job_id, error, created_at)
+				 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET item_index = excluded.item_index, job_id = excluded.job_id, error = excluded.error`,
 			);
 			for (const job of jobs) {
-				insert.run(waiter.executionId, waiter.nodeId, job.outputIndex, job.itemIndex, waiter.provider, waiter.account, job.jobId, now);
+				const error = job.error ? JSON.stringify(job.error) : null;
+				insert.run(waiter.executionId, waiter.nodeId, job.outputIndex, job.itemIndex, waiter.provider, waiter.account, job.jobId, error, now);
 			}
 			this.db
 				.prepare(
@@ -405,14 +407,8 @@ export class SqliteLedger implements JobLedger {
 		return await this.withRetry(() => {
 			const rows = this.db
 				.prepare('SELECT * FROM waits WHERE execution_id = ? AND node_id = ? ORDER BY output_index')
-				.all(executionId, nodeId) as unknown as Array<{
-				output_index: number;
-				item_index: number;
-				provider: LedgerProvider;
-				account: string;
-				job_id: string;
-			}>;
-			return rows.map((row) => ({ outputIndex: row.output_index, itemIndex: row.item_index, provider: row.provider, account: row.account, jobId: row.job_id }));
+				.all(executionId, nodeId) as unknown as WaitRow[];
+			return rows.map(toWaitingJob);
 		});
 	}
 

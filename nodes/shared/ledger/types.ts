@@ -55,7 +55,10 @@ export interface Waiter {
 export interface WaitingJob {
 	outputIndex: number;
 	itemIndex: number;
+	/** Empty for an output item whose input failed at submission (Continue On Fail): see `error`. */
 	jobId: string;
+	/** Why the input failed at submission: the node outputs this error item again when it resumes. */
+	error?: { message: string; description?: string };
 }
 
 /**

@@ -91,9 +91,10 @@ export function callbackUrl(context: IExecuteFunctions, itemIndex: number): stri
  * Wait mode, after the jobs were submitted: records in the job ledger which job every output item
  * stands for and the limit (execution id + node id: durable across n8n restarts), then puts the
  * execution to wait. n8n's own timer is set a few minutes past the limit (WAIT_LIMIT_BACKSTOP_MS):
- * at the limit the wait-limit sweeper calls the resume URL first (`resumeAtLimit`). Output items
- * without a job (error items) are not waited for. Returns the output unchanged; n8n keeps it only
- * until the callback replaces it.
+ * at the limit the wait-limit sweeper calls the resume URL first (`resumeAtLimit`). Error items
+ * (inputs that failed at submission, Continue On Fail) are recorded too, not waited for, and come
+ * out again in their place when the execution resumes. Returns the output unchanged; n8n keeps it
+ * only until the callback replaces it.
  */
 export async function waitForCallbacks(
 	context: IExecuteFunctions,
@@ -101,12 +102,17 @@ export async function waitForCallbacks(
 	waiter: { provider: DeliverySource['provider']; account: string },
 ): Promise<INodeExecutionData[][]> {
 	const jobs: WaitingJob[] = [];
+	const failed: WaitingJob[] = [];
 	(output[0] ?? []).forEach((item, outputIndex) => {
 		const jobId = item.json.jobId;
-		if (typeof jobId !== 'string' || item.error) return;
 		const paired = Array.isArray(item.pairedItem) ? item.pairedItem[0] : item.pairedItem;
 		const itemIndex = typeof paired === 'number' ? paired : (paired?.item ?? outputIndex);
-		jobs.push({ outputIndex, itemIndex, jobId });
+		const { error, errorDescription } = item.json;
+		if (typeof jobId !== 'string' && typeof error === 'string') {
+			failed.push({ outputIndex, itemIndex, jobId: '', error: { message: error, description: typeof errorDescription === 'string' ? errorDescription : undefined } });
+		} else if (typeof jobId === 'string' && !item.error) {
+			jobs.push({ outputIndex, itemIndex, jobId });
+		}
 	});
 	if (jobs.length === 0) return output;
 	const minutes = context.getNodeParameter('waitLimitMinutes', 0, DEFAULT_LIMIT_MINUTES) as number;
@@ -117,7 +123,7 @@ export async function waitForCallbacks(
 		onLimit: context.getNodeParameter('onWaitLimit', 0, 'error') === 'pending' ? 'pending' : 'error',
 	};
 	const ledger = await openLedger();
-	await ledger.recordWait({ executionId: context.getExecutionId(), nodeId: context.getNode().id, ...waiter }, jobs, limit);
+	await ledger.recordWait({ executionId: context.getExecutionId(), nodeId: context.getNode().id, ...waiter }, [...jobs, ...failed], limit);
 	startWaitLimitSweeper({ ledgerInUse: true });
 	context.logger.debug(`${context.getNode().name}: waiting up to ${limitMs / 60_000} min for ${jobs.length} job(s) to call back`);
 	await context.putExecutionToWait(new Date(limit.deadline + WAIT_LIMIT_BACKSTOP_MS));
@@ -140,7 +146,8 @@ export async function resumeOnCallback(context: IWebhookFunctions, source: Deliv
 	const response = context.getResponseObject();
 	const node = context.getNode();
 	const ledger = await openLedger();
-	const jobs = await ledger.waitingJobs(context.getExecutionId(), node.id);
+	const waited = await ledger.waitingJobs(context.getExecutionId(), node.id);
+	const jobs = waited.filter((job) => !job.error);
 	if (!jobs.some((job) => job.jobId === read.hint.jobId)) {
 		context.logger.warn(`${node.name}: a callback named ${source.label} ${source.jobNoun} ${read.hint.jobId}, which this execution does not wait for; ignored`);
 		return answer(response, 200, { received: true, resumed: false });
@@ -159,7 +166,8 @@ export async function resumeOnCallback(context: IWebhookFunctions, source: Deliv
 		context.logger.debug(`${node.name}: ${running} of ${readings.size} ${source.jobNoun}(s) still running; the execution keeps waiting`);
 		return answer(response, 200, { received: true, resumed: false, running });
 	}
-	const items = jobs.map((job): INodeExecutionData => {
+	const items = waited.map((job): INodeExecutionData => {
+		if (job.error) return submissionErrorItem(job);
 		const reading = readings.get(job.jobId);
 		return { json: reading?.kind === 'finished' ? reading.item : { jobId: job.jobId }, pairedItem: { item: job.itemIndex } };
 	});
@@ -187,7 +195,8 @@ async function resumeAtLimit(context: IWebhookFunctions, source: DeliverySource)
 		context.logger.warn(`${node.name}: a wait-limit call came ${limit ? 'before the limit' : 'for a wait the ledger does not know'}; ignored`);
 		return answer(response, 200, { received: true, resumed: false });
 	}
-	const jobs = await ledger.waitingJobs(executionId, node.id);
+	const waited = await ledger.waitingJobs(executionId, node.id);
+	const jobs = waited.filter((job) => !job.error);
 	const readings = new Map<string, JobReading | Error>();
 	// From half the backstop on this is the last try: every job is read, each failure its own error item.
 	const lastTry = Date.now() >= limit.deadline + WAIT_LIMIT_BACKSTOP_MS / 2;
@@ -218,10 +227,12 @@ async function resumeAtLimit(context: IWebhookFunctions, source: DeliverySource)
 	}
 	const passedAt = new Date(limit.deadline).toISOString();
 	const items: INodeExecutionData[] = [];
-	for (const job of jobs) {
+	for (const job of waited) {
 		const reading = readings.get(job.jobId);
 		const pairedItem = { item: job.itemIndex };
-		if (reading && !(reading instanceof Error) && reading.kind === 'finished') {
+		if (job.error) {
+			items.push(submissionErrorItem(job));
+		} else if (reading && !(reading instanceof Error) && reading.kind === 'finished') {
 			items.push({ json: reading.item, pairedItem });
 		} else if (reading && !(reading instanceof Error) && limit.onLimit === 'pending') {
 			items.push({ json: { jobId: job.jobId, status: reading.status, waitLimitReached: true, waitLimit: passedAt }, pairedItem });
@@ -230,8 +241,14 @@ async function resumeAtLimit(context: IWebhookFunctions, source: DeliverySource)
 		}
 	}
 	await ledger.endWait(executionId, node.id);
-	context.logger.info(`${node.name}: the wait limit passed at ${passedAt}; resumed with ${jobs.length} item(s) after reading each ${source.jobNoun} once`);
+	context.logger.info(`${node.name}: the wait limit passed at ${passedAt}; resumed with ${items.length} item(s) after reading each ${source.jobNoun} once`);
 	return { workflowData: [items] };
+}
+
+/** The Continue On Fail item an input that failed at submission had before the wait (nodes/shared/items.ts), again. */
+function submissionErrorItem(job: WaitingJob): INodeExecutionData {
+	const { message = 'This input item failed when it was submitted', description } = job.error ?? {};
+	return { json: { error: message, ...(description ? { errorDescription: description } : {}) }, pairedItem: { item: job.itemIndex } };
 }
 
 function limitErrorItem(

@@ -218,11 +218,7 @@ describe('Wait mode: when the limit passes without a call, the node checks every
 		expect(items[1].json).toEqual({ jobId: readable, status: expect.stringMatching(/^(pending|processing)$/), waitLimitReached: true, waitLimit: expect.any(String) });
 	});
 
-	// KNOWN DEFECT (review15, not fixed): the waits ledger records only items with a job, and both resumeOnCallback and
-	// resumeAtLimit resume with `jobs.map(...)`, so an item that failed at submission under Continue On Fail loses its
-	// error item when the execution resumes (n8n replaces the node's output). Fixing it means recording those items in
-	// the ledger (a migration). `it.failing` keeps the suite green until then: remove `.failing` with the fix.
-	it.failing('an input item that failed at submission (Continue On Fail) keeps its error item when the execution resumes at the limit', async () => {
+	it.each(['the limit', 'the last callback'])('an input item that failed at submission (Continue On Fail) keeps its error item, in its place, when the execution resumes at %s', async (resumedBy) => {
 		const sandbox = sandboxRef.current;
 		const executionId = `exec-limit-partial-${Date.now()}`;
 		const nodeId = 'pique-partial-node';
@@ -236,10 +232,10 @@ describe('Wait mode: when the limit passes without a call, the node checks every
 				urlSource: 'item',
 				videoUrl: '={{ $json.url }}',
 				waitMode: 'callback',
-				waitLimitMinutes: LIMIT_MINUTES,
+				waitLimitMinutes: resumedBy === 'the limit' ? LIMIT_MINUTES : 60,
 				onWaitLimit: 'pending',
 			},
-			input: [{ json: { url: 'https://youtube.com/shorts/partial-ok' } }, { json: { url: 'not a link' } }],
+			input: [{ json: { url: 'not a link' } }, { json: { url: 'https://youtube.com/shorts/partial-ok-pass' } }],
 			continueOnFail: true,
 			credentials,
 			executionId,
@@ -247,16 +243,22 @@ describe('Wait mode: when the limit passes without a call, the node checks every
 			webhookWaitingBaseUrl: `${server.origin}/webhook-waiting`,
 			runExecutionData: createRunExecutionData({ resumeToken: 'resume-token-partial' }),
 		});
-		// Before the wait: one job item and the second input item's error item.
+		// Before the wait: the first input item's error item, then the job item.
 		expect(submitted).toHaveLength(2);
-		expect(submitted[1].json.error).toEqual(expect.stringContaining('not an http(s) video link'));
+		expect(submitted[0].json.error).toEqual(expect.stringContaining('not an http(s) video link'));
 
-		await pastTheLimit();
-		expect((await sweepWaitLimits()).outcomes[executionId]).toBe(200);
-		// After: still one item per input item, the error item included (n8n replaced the node's output with these).
+		if (resumedBy === 'the limit') {
+			await pastTheLimit();
+			expect((await sweepWaitLimits()).outcomes[executionId]).toBe(200);
+		} else {
+			sandbox.advanceTime(60_000);
+			await sandbox.webhooksIdle();
+		}
+		// After: still one item per input item, the error item as it was (n8n replaced the node's output with these).
 		const resumed = server.executions[0];
 		expect(resumed.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
-		expect(resumed[1].json.error).toEqual(expect.stringContaining('not an http(s) video link'));
+		expect(resumed[0]).toEqual({ json: submitted[0].json, pairedItem: { item: 0 } });
+		expect(resumed[1].json).toMatchObject(resumedBy === 'the limit' ? { waitLimitReached: true } : { status: 'completed', passed: true });
 	});
 
 	it('a wait whose backstop passed (n8n resumed the execution itself) is never called again, and such waits do not crowd out due ones', async () => {
