@@ -64,6 +64,22 @@
  * - Buffer reuse (copy the socket's chunks into a few recycled 1 MiB Buffers): not safe with n8n's
  *   stores. The database mode (queue mode's default) keeps every chunk it is given and joins them
  *   at the end, so a recycled Buffer would overwrite bytes already handed over. Not built.
+ * - A download thread without copies (second session): undici in a worker thread *transferring*
+ *   the socket's own chunks to the main thread, 64 in flight, measured outside n8n with a 150 MB
+ *   live heap and n8n's store call (bench/store-threads.ts, 1 GiB, load average 2–3): median of 5,
+ *   1.20× the file floor against 1.27× on the main thread, median of 3 1.09× against 1.22×, and
+ *   under heavier load 2.10× against 1.67×; peak RSS growth +46 to +49 MiB every time (132–134
+ *   against 85–86 MiB). At best 5–10 % for 45 MiB, past the RSS target: not built.
+ * - Pausing the socket less (second session): while the store is slower than the network, pausing
+ *   whenever push() reports a full read-ahead pauses and resumes the socket once per chunk (16k
+ *   times per GiB); pausing at twice the read-ahead cut that to ~480 and saved 0.3–0.8 s of CPU
+ *   in the same outside-n8n test, but inside n8n, old and new builds alternated (one-gib,
+ *   archive + readFiles, 3 runs each, load 2–3): 1.34× and 1.32× before, 1.40× and 1.30× after.
+ *   No difference: not kept.
+ * - Where the rest goes (CPU profile of the outside-n8n test): the main thread is idle about a
+ *   third of the time in both the file floor and the download (it awaits each 64 KiB write of
+ *   n8n's store in the thread pool), and the server feeding the download (0.9 s of CPU per GiB in
+ *   the sandbox) shares the same two cores; Read Files has no server to feed it.
  *
  * Final figures (`npm run bench`, median of 3 each, three runs between 08:09 and 08:24 UTC, load
  * average 3.2–3.8, 3.5–5.8 and 4.7–5.5): Archive Outputs at 1.47×, 1.06× and 1.55× Read Files

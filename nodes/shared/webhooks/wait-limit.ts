@@ -87,6 +87,9 @@ async function callClaimed(ledger: JobLedger, claimed: DueWaitLimit[], result: S
 		result.outcomes[limit.executionId] = outcome;
 		if (outcome === 404 || outcome === 409) {
 			await ledger.endWait(limit.executionId, limit.nodeId);
+			logger.info(
+				`Visual AI: the wait limit of execution ${limit.executionId} passed and its resume URL answered ${outcome} (the execution is gone, running or finished); the wait is dropped`,
+			);
 		} else if (typeof outcome !== 'number' || outcome >= 300) {
 			logger.warn(
 				`Visual AI: the wait limit of execution ${limit.executionId} passed, but its resume URL ${redactUrl(limit.resumeUrl)} answered ${outcome}; trying again in ${RETRY_AFTER_MS / 1000} s`,
