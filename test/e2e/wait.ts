@@ -21,16 +21,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function startWaitingExecution(rest: N8nRest, server: N8nServer, sandbox: Sandbox): Promise<string> {
 	// The evaluation must not finish before n8n was restarted: the sandbox holds it until told.
 	sandbox.configure({ piqueProcessingMs: 24 * 3_600_000 });
-	return await startWaiting(rest, server, { workflowId: PIQUE_WAIT_WORKFLOW, path: START_PATH, body: {} });
+	return await startWaiting(rest, server.url, { workflowId: PIQUE_WAIT_WORKFLOW, path: START_PATH, body: {} });
 }
 
-/** Publishes a workflow that starts with a Webhook node, calls it with `body` and returns the execution once it waits. */
-export async function startWaiting(rest: N8nRest, server: N8nServer, start: { workflowId: string; path: string; body: object }): Promise<string> {
+/** Publishes a workflow that starts with a Webhook node, calls it at n8n's `baseUrl` with `body` and returns the execution once it waits. */
+export async function startWaiting(rest: N8nRest, baseUrl: string, start: { workflowId: string; path: string; body: object }): Promise<string> {
 	await rest.activate(start.workflowId);
 	// n8n registers a published workflow's webhooks shortly after answering the activation.
 	const deadline = Date.now() + 30_000;
 	for (;;) {
-		const started = await fetch(`${server.url}/webhook/${start.path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(start.body) });
+		const started = await fetch(`${baseUrl}/webhook/${start.path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(start.body) });
 		const text = await started.text();
 		if (started.status === 200) break;
 		if (started.status !== 404 || Date.now() > deadline) assert.fail(`starting the workflow: ${started.status} ${text}`);
@@ -53,7 +53,7 @@ export const II_LIMIT_WORKFLOW = 'vaiE2eIiLimit001';
 export async function startLimitExecution(rest: N8nRest, server: N8nServer, sandbox: Sandbox): Promise<{ executionId: string; startedAt: number }> {
 	sandbox.configure({ imageIntelligenceProcessingMs: 24 * 3_600_000 });
 	const startedAt = Date.now();
-	const executionId = await startWaiting(rest, server, {
+	const executionId = await startWaiting(rest, server.url, {
 		workflowId: II_LIMIT_WORKFLOW,
 		path: 'e2e-ii-wait-limit',
 		body: { imageUrl: `${sandbox.url}/files/design.png?answer=yes` },

@@ -6,6 +6,8 @@
  * two workers share, kills a worker while it runs them and main while it polls, re-emits two
  * analyses, and checks from n8n's own executions that the published triggers emitted every
  * recorded job exactly once (re-emitted ones once more), maps archived in queue mode's binary mode.
+ * Last, a Pique evaluation waits "Until Pique Calls Back" on a worker; no call comes, and at its
+ * limit one of the three processes' sweepers resumes it through main, once.
  * Stops everything it started, also when it fails. Needs postgresql and redis-server (.ci/run installs them).
  */
 import assert from 'node:assert/strict';
@@ -27,6 +29,7 @@ import { findRepoRoot } from '../../scripts/lib/repo.ts';
 import { N8nRest } from '../../scripts/lib/rest.ts';
 import { hostOutput, killHost, prepareHost, startHost, startServices, stopHost } from './cluster.ts';
 import type { Host, Services } from './cluster.ts';
+import { startWaiting } from '../e2e/wait.ts';
 import * as workflows from './workflows.ts';
 import { IDS, NODES } from './workflows.ts';
 
@@ -159,10 +162,18 @@ describe('the pack in n8n queue mode, main and two workers as on separate hosts,
 			hosts.push(await prepareHost(install, services, name, role, tarball));
 		}
 		const [main] = hosts;
+		// As on separate hosts behind one address: every process builds resume URLs to main (webhooks run there).
+		for (const host of hosts) host.env.WEBHOOK_URL = `http://127.0.0.1:${main.port}/`;
 		const credentials = path.join(main.userFolder, 'credentials.json');
 		writeFileSync(credentials, JSON.stringify(sandboxCredentials(sandbox)));
 		await cli(main, ['import:credentials', `--input=${credentials}`]);
-		for (const workflow of [workflows.submitEyeQuant(sandbox.url), workflows.submitPique(sandbox.url, JUDGE), workflows.eyeQuantTrigger(), workflows.piqueTrigger()]) {
+		for (const workflow of [
+			workflows.submitEyeQuant(sandbox.url),
+			workflows.submitPique(sandbox.url, JUDGE),
+			workflows.eyeQuantTrigger(),
+			workflows.piqueTrigger(),
+			workflows.waitForPique(JUDGE),
+		]) {
 			await importWorkflow(main, workflow);
 		}
 		note('pack installed in 3 user folders; starting main and two workers');
@@ -269,5 +280,31 @@ describe('the pack in n8n queue mode, main and two workers as on separate hosts,
 		const list = await waitForEmissions(IDS.eyeQuantTrigger, NODES.eyeQuantTrigger, expected, 150_000, NODES.archive);
 		assert.deepEqual(Object.fromEntries(countIds(list)), Object.fromEntries(expected));
 		for (const one of list.filter((entry) => chosen.includes(String(entry.trigger.json.jobId)))) assert.ok(one.archived?.binary?.attentionMap, 'a re-emitted analysis has its map again');
+	});
+
+	test('Wait mode across hosts: the execution waits, its limit passes without a call, one sweeper calls the resume URL, a worker goes on with the pending status', async () => {
+		const { main, rest, sandbox, worker1, worker2 } = ready();
+		// Pique holds the evaluation: no callback comes, the limit (1 minute) must pass.
+		sandbox.configure({ piqueProcessingMs: 24 * 3_600_000 });
+		try {
+			const startedAt = Date.now();
+			const executionId = await startWaiting(rest, `http://127.0.0.1:${main.port}`, { workflowId: IDS.waitForPique, path: workflows.WAIT_PATH, body: {} });
+			note(`execution ${executionId} waits; its limit passes in a minute`);
+			const execution = await rest.waitForExecution(executionId, 150_000);
+			assert.equal(execution.status, 'success', JSON.stringify(execution.data.resultData.error ?? {}));
+			const [item, ...more] = nodeItems(execution, 'After the wait');
+			assert.equal(more.length, 0);
+			assert.equal(item?.json.waitLimitReached, true, JSON.stringify(item?.json));
+			assert.match(String(item.json.status), /^(pending|processing)$/);
+			const stoppedAt = execution.stoppedAt ? Date.parse(execution.stoppedAt) : Date.now();
+			assert.ok(stoppedAt - startedAt < 120_000, `resumed ${Math.round((stoppedAt - startedAt) / 1000)} s after the start: by a sweeper, not n8n's backstop`);
+			// The three processes sweep the one ledger: one call reached the node (its webhook runs on main) and resumed it once.
+			const resumed = hosts.flatMap((host) => [...hostOutput(host).matchAll(new RegExp(`${NODES.waitForPique}: the wait limit passed at`, 'g'))]);
+			assert.equal(resumed.length, 1, `resumed ${resumed.length} time(s)`);
+			assert.equal([...hostOutput(main).matchAll(/the wait limit passed at/g)].length, 1, 'on main');
+			assert.ok(executionsRanBy(worker1).has(executionId) || executionsRanBy(worker2).has(executionId), 'a worker ran the execution');
+		} finally {
+			sandbox.configure({ piqueProcessingMs: 500 });
+		}
 	});
 });

@@ -14,6 +14,7 @@ export const IDS = {
 	eyeQuantTrigger: 'vaiQueueTrigEyeQ',
 	piqueTrigger: 'vaiQueueTrigPiqu',
 	reemit: 'vaiQueueReemitEq',
+	waitForPique: 'vaiQueueWaitPiqu',
 } as const;
 
 export const NODES = {
@@ -23,7 +24,11 @@ export const NODES = {
 	archive: 'Archive the maps',
 	piqueTrigger: 'When an evaluation finishes',
 	reemit: 'Re-emit',
+	waitForPique: 'Score and wait',
 } as const;
+
+/** The path of the Webhook node that starts the Wait mode workflow. */
+export const WAIT_PATH = 'queue-pique-wait';
 
 /** The node id of the EyeQuant trigger: with the workflow id, the trigger node the ledger knows. */
 export const EYEQUANT_TRIGGER_NODE_ID = '0b7e0000-0000-4000-8000-0000000000e1';
@@ -130,5 +135,35 @@ export function reemit(jobIds: string[]): WorkflowJson {
 			1,
 			{ credentials: EYEQUANT },
 		),
+	]);
+}
+
+/**
+ * Webhook → Pique Evaluate Social Media Videos waiting "Until Pique Calls Back" (limit 1 minute, then
+ * the pending status) → No Operation: published on main, run by a worker, resumed through main.
+ */
+export function waitForPique(judgeId: string): WorkflowJson {
+	return chain(IDS.waitForPique, 'queue · Pique waits for its callback', [
+		node('Start by webhook', 'n8n-nodes-base.webhook', { httpMethod: 'POST', path: WAIT_PATH, responseMode: 'onReceived', options: {} }, 0, {
+			typeVersion: 2,
+			webhookId: '0b7e0000-0000-4000-8000-00000000a17e',
+		}),
+		node(
+			NODES.waitForPique,
+			`${PACK}.pique`,
+			{
+				resource: 'evaluation',
+				operation: 'evaluateSocialMedia',
+				judge: { __rl: true, mode: 'id', value: judgeId },
+				videoUrls: ['https://youtube.com/shorts/queue-wait'],
+				waitMode: 'callback',
+				waitLimitMinutes: 1,
+				onWaitLimit: 'pending',
+				options: {},
+			},
+			1,
+			{ credentials: PIQUE },
+		),
+		node('After the wait', 'n8n-nodes-base.noOp', {}, 2),
 	]);
 }
