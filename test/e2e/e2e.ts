@@ -236,11 +236,13 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 			const { sandbox, instance } = current();
 			const before = api();
 			const executionId = await startWaitingExecution(before.rest, before.server, sandbox);
-			// A second waiting execution whose provider never calls: its limit (1 min) passes after the restart.
+			// A second waiting execution whose provider never calls: its limit (1 min) passes while n8n is down.
 			limitExecution = await startLimitExecution(before.rest, before.server, sandbox);
-			note(`executions ${executionId} and ${limitExecution.executionId} are waiting; restarting n8n`);
+			note(`executions ${executionId} and ${limitExecution.executionId} are waiting; stopping n8n until the limit of the second has passed`);
 			n8nOutput.push(before.server.log());
 			await before.server.stop();
+			const downUntil = limitExecution.startedAt + 65_000;
+			if (Date.now() < downUntil) await new Promise((resolve) => setTimeout(resolve, downUntil - Date.now()));
 			server = await instance.n8n.start();
 			rest = new N8nRest(server.url, instance.n8n.install.dir);
 			await rest.signIn();
@@ -259,7 +261,7 @@ describe(`${PACKAGE_NAME} inside a real n8n`, { timeout: 20 * 60_000 }, () => {
 			assertPiqueItems(await piqueEmissions(rest), piqueJobs);
 		});
 
-		test('when the wait limit passes without a call (after the restart), the pack reads the job once and the execution goes on with an error item on the error output', async () => {
+		test('when the wait limit passes without a call (while n8n was down), the pack reads the job once and the execution goes on with an error item on the error output', async () => {
 			const { rest } = api();
 			const { sandbox } = current();
 			assert.ok(limitExecution, 'the limit execution was started by the wait test');

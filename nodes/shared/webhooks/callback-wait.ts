@@ -90,7 +90,7 @@ export function callbackUrl(context: IExecuteFunctions, itemIndex: number): stri
 /**
  * Wait mode, after the jobs were submitted: records in the job ledger which job every output item
  * stands for and the limit (execution id + node id: durable across n8n restarts), then puts the
- * execution to wait. n8n's own timer is set a few minutes past the limit (WAIT_LIMIT_BACKSTOP_MS):
+ * execution to wait. n8n's own timer is set 30 minutes past the limit (WAIT_LIMIT_BACKSTOP_MS):
  * at the limit the wait-limit sweeper calls the resume URL first (`resumeAtLimit`). Error items
  * (inputs that failed at submission, Continue On Fail) are recorded too, not waited for, and come
  * out again in their place when the execution resumes. Returns the output unchanged; n8n keeps it

@@ -19,9 +19,10 @@ export const WAIT_LIMIT_HEADER = 'x-visual-ai-wait-limit';
 /**
  * n8n's own timer of a waiting execution runs this long after the limit, as a backstop: when it
  * fires, n8n resumes the execution without running the node (its input items go on unchanged), so
- * the sweeper's call at the limit must come first. Time enough for several tries of the sweeper.
+ * the sweeper's call at the limit must come first. Long enough for an n8n restart or deploy that
+ * spans the limit (n8n resumes an overdue execution as soon as it starts) and many tries.
  */
-export const WAIT_LIMIT_BACKSTOP_MS = 5 * 60_000;
+export const WAIT_LIMIT_BACKSTOP_MS = 30 * 60_000;
 
 const SWEEP_EVERY_MS = 15_000;
 /** A claimed limit whose call failed is tried again after this long (by any process). */
@@ -146,7 +147,7 @@ export async function sweepIfLedgerExists(): Promise<void> {
 				ledgerSeen = await ledgerExists();
 			} catch {
 				// The database cannot be reached: that says nothing about the ledger. Look again at the
-				// next tick, not in 10 minutes (n8n's backstop fires 5 minutes after a limit).
+				// next tick, not in 10 minutes (n8n's backstop fires soon after a limit).
 				return;
 			}
 			if (!ledgerSeen) {

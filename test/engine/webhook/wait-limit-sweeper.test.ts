@@ -92,7 +92,7 @@ test('a ledger database that cannot be reached when the sweeper looks is looked 
 		await ledger.closeLedgers();
 		process.env.N8N_VISUAL_AI_LEDGER = location;
 
-		// The next tick (15 s later) must sweep: n8n's backstop fires 5 minutes after the limit.
+		// The next tick (15 s later) must sweep: n8n's backstop fires 30 minutes after the limit.
 		await waitLimit.sweepIfLedgerExists();
 		expect(posts).toEqual(['/webhook-waiting/exec-db-back?signature=t']);
 	} finally {

@@ -200,11 +200,11 @@ describe('Wait mode: when the limit passes without a call, the node checks every
 		const sandbox = sandboxRef.current;
 		const { server, executionId, nodeId, submitted } = await waitForPique(['https://youtube.com/shorts/unreadable-first', 'https://youtube.com/shorts/readable-second'], { onWaitLimit: 'pending' });
 		const [unreadable, readable] = submitted.map((item) => String(item.json.jobId));
-		// The limit passed 3 minutes ago (past half the backstop): the sweeper's calls before then got 503s.
+		// The limit passed long enough ago (past half the backstop): the sweeper's calls before then got 503s.
 		const ledger = await openLedger();
 		const jobs = await ledger.waitingJobs(executionId, nodeId);
 		const limit = (await ledger.waitLimit(executionId, nodeId))!;
-		await ledger.recordWait({ executionId, nodeId, provider: 'pique', account: jobs[0].account }, jobs, { ...limit, deadline: Date.now() - 3 * 60_000 });
+		await ledger.recordWait({ executionId, nodeId, provider: 'pique', account: jobs[0].account }, jobs, { ...limit, deadline: Date.now() - WAIT_LIMIT_BACKSTOP_MS * 0.6 });
 		// The first job is gone at Pique for good (404); the second reads fine.
 		sandbox.setFaults([{ match: { method: 'GET', path: new RegExp(unreadable) }, fault: { type: 'status', status: 404 } }]);
 		try {
