@@ -25,7 +25,7 @@ import type {
 	WaitLimit,
 	DueWaitLimit,
 } from './types';
-import { toJob, toWaitingJob, toWaitLimit } from './rows';
+import { toDueWaitLimit, toJob, toWaitingJob, toWaitLimit } from './rows';
 import type { JobRow, WaitLimitRow, WaitRow } from './rows';
 
 const S = POSTGRES_SCHEMA;
@@ -344,7 +344,7 @@ export class PostgresLedger implements JobLedger {
 				 ) RETURNING *`,
 				[now, now - options.retryAfterMs, options.max],
 			);
-			return rows.map((row) => ({ executionId: row.execution_id, nodeId: row.node_id, ...toWaitLimit(row) }));
+			return rows.map(toDueWaitLimit);
 		});
 	}
 

@@ -1,4 +1,4 @@
-import type { JobState, LedgerJob, LedgerProvider, WaitingJob, WaitLimit } from './types';
+import type { DueWaitLimit, JobState, LedgerJob, LedgerProvider, WaitingJob, WaitLimit } from './types';
 
 /** A row of the `jobs` table, as both backends store it (times in ms since the epoch). */
 export interface JobRow {
@@ -39,9 +39,14 @@ export interface WaitLimitRow {
 	on_limit: string;
 }
 
-/** A `wait_limits` row as the ledger's interface gives it out (an unknown `on_limit` reads as `pending`). */
+/** A `wait_limits` row as the ledger's interface gives it out (anything but `pending` reads as `error`, the option's default). */
 export function toWaitLimit(row: WaitLimitRow): WaitLimit {
-	return { deadline: row.deadline, resumeUrl: row.resume_url, onLimit: row.on_limit === 'error' ? 'error' : 'pending' };
+	return { deadline: row.deadline, resumeUrl: row.resume_url, onLimit: row.on_limit === 'pending' ? 'pending' : 'error' };
+}
+
+/** A claimed `wait_limits` row: the limit and the waiting node it belongs to. */
+export function toDueWaitLimit(row: WaitLimitRow): DueWaitLimit {
+	return { executionId: row.execution_id, nodeId: row.node_id, ...toWaitLimit(row) };
 }
 
 /** A row of the `waits` table, as both backends store it (`error`: JSON of WaitingJob's error). */

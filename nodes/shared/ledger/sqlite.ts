@@ -27,7 +27,7 @@ import type {
 	DueWaitLimit,
 	UndeliveredQuery,
 } from './types';
-import { toJob, toWaitingJob, toWaitLimit } from './rows';
+import { toDueWaitLimit, toJob, toWaitingJob, toWaitLimit } from './rows';
 import type { JobRow, WaitLimitRow, WaitRow } from './rows';
 
 const BUSY_TIMEOUT_MS = 10_000;
@@ -392,7 +392,7 @@ export class SqliteLedger implements JobLedger {
 					 ) RETURNING *`,
 				)
 				.all(now, now, now - options.retryAfterMs, options.max) as unknown as WaitLimitRow[];
-			return rows.map((row) => ({ executionId: row.execution_id, nodeId: row.node_id, ...toWaitLimit(row) }));
+			return rows.map(toDueWaitLimit);
 		});
 	}
 

@@ -139,7 +139,6 @@ export async function waitForCallbacks(
  * one item per job, exactly as Wait for Completion outputs it, each paired with its input item.
  */
 export async function resumeOnCallback(context: IWebhookFunctions, source: DeliverySource): Promise<IWebhookResponseData> {
-	startWaitLimitSweeper();
 	if (context.getHeaderData()[WAIT_LIMIT_HEADER] !== undefined) return await resumeAtLimit(context, source);
 	const read = await readDelivery(context, source);
 	if (!('hint' in read)) return read;
